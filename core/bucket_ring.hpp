@@ -1,0 +1,74 @@
+#pragma once
+// A fixed ring of time buckets keyed by bucket number. A bucket is reused when
+// a newer key maps to its slot; a sample older than what the slot holds is
+// outside every window the ring serves and is ignored by it.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+namespace ioc::core {
+
+// The sums one bucket (or one window) holds.
+struct tally {
+  double sum = 0;          // counter: Σ value; ratio: Σ numerator; gauge: Σ value
+  double denominator = 0;  // ratio: Σ denominator
+  std::uint64_t samples = 0;
+
+  void add(const tally& o) {
+    sum += o.sum;
+    denominator += o.denominator;
+    samples += o.samples;
+  }
+};
+
+template <std::size_t N>
+class bucket_ring {
+ public:
+  static constexpr std::size_t capacity = N;
+
+  // Adds to bucket `key`. Returns false when the bucket has already left the ring.
+  bool add(std::int64_t key, double sum, double denominator) {
+    bucket& b = slots_[slot_of(key)];
+    if (b.key > key) {
+      return false;
+    }
+    if (b.key < key) {
+      b = bucket{key, {}};
+    }
+    b.value.sum += sum;
+    b.value.denominator += denominator;
+    b.value.samples += 1;
+    return true;
+  }
+
+  // The bucket with exactly this key, or an empty tally.
+  tally at(std::int64_t key) const {
+    const bucket& b = slots_[slot_of(key)];
+    return b.key == key ? b.value : tally{};
+  }
+
+  // Σ of the `count` buckets ending at `last_key` (inclusive); count <= N.
+  tally sum_last(std::int64_t last_key, std::size_t count) const {
+    tally t;
+    for (std::size_t i = 0; i < count && i < N; ++i) {
+      t.add(at(last_key - static_cast<std::int64_t>(i)));
+    }
+    return t;
+  }
+
+ private:
+  struct bucket {
+    std::int64_t key = std::numeric_limits<std::int64_t>::min();
+    tally value;
+  };
+
+  static std::size_t slot_of(std::int64_t key) {
+    const auto n = static_cast<std::int64_t>(N);
+    return static_cast<std::size_t>(((key % n) + n) % n);
+  }
+
+  std::array<bucket, N> slots_{};
+};
+
+}  // namespace ioc::core

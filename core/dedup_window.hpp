@@ -1,0 +1,48 @@
+#pragma once
+// Remembers which sequence numbers of one source were applied, as a sliding
+// window above the highest one seen (like IPsec anti-replay). A sequence that
+// fell below the window counts as a duplicate: publishers retry recent batches,
+// never ones thousands behind.
+#include <bitset>
+#include <cstdint>
+
+namespace ioc::core {
+
+class dedup_window {
+ public:
+  static constexpr std::uint64_t width = 4096;
+
+  bool seen(std::uint64_t seq) const {
+    if (seq > highest_) {
+      return false;
+    }
+    if (highest_ - seq >= width) {
+      return true;
+    }
+    return bits_.test(seq % width);
+  }
+
+  void mark(std::uint64_t seq) {
+    if (seq > highest_) {
+      // Clear slots the window slides past so they read as unseen.
+      const std::uint64_t advance = seq - highest_;
+      if (advance >= width) {
+        bits_.reset();
+      } else {
+        for (std::uint64_t s = highest_ + 1; s <= seq; ++s) {
+          bits_.reset(s % width);
+        }
+      }
+      highest_ = seq;
+    }
+    bits_.set(seq % width);
+  }
+
+  std::uint64_t highest() const { return highest_; }
+
+ private:
+  std::uint64_t highest_ = 0;
+  std::bitset<width> bits_;
+};
+
+}  // namespace ioc::core

@@ -1,0 +1,74 @@
+#include "core/dti_scorer.hpp"
+
+#include <algorithm>
+
+namespace ioc::core {
+
+double component_points(const component_def& c, double x) {
+  double fraction = 0;
+  switch (c.rule) {
+    case score_rule::linear: fraction = x; break;
+    case score_rule::capped:
+    case score_rule::norm: fraction = c.target > 0 ? x / c.target : 0; break;
+    case score_rule::yes_no: fraction = x > 0 ? 1 : 0; break;
+    case score_rule::steps:
+      for (std::size_t i = 0; i < c.step_thresholds.size(); ++i) {
+        if (x >= c.step_thresholds[i]) fraction = c.step_fractions[i];
+      }
+      break;
+  }
+  return c.max_points * std::clamp(fraction, 0.0, 1.0);
+}
+
+dti_result score_dti(const catalog& cat, const live_value_fn& live) {
+  dti_result r;
+  const auto& f = cat.dti;
+  double total = 0;
+  double foundation = 0;
+  double foundation_max = 0;
+  double block_points[4] = {0, 0, 0, 0};
+  double block_max[4] = {0, 0, 0, 0};
+  for (const auto& m : f.main_indicators) {
+    double points = 0;
+    bool has_live = false;
+    for (const auto& c : m.components) {
+      std::optional<double> x = c.live_indicator >= 0 ? live(c.live_indicator) : std::nullopt;
+      const double p = x ? component_points(c, *x) : c.last_verified_points;
+      has_live = has_live || x.has_value();
+      points += p;
+      r.components.push_back({&c, m.id, p, x.has_value()});
+    }
+    points = std::min(points, m.max_points);
+    r.main.push_back({&m, points, m.max_points > 0 ? points / m.max_points : 0, has_live});
+    total += points;
+    const int b = static_cast<int>(m.block);
+    block_points[b] += points;
+    block_max[b] += m.max_points;
+    if (m.block == dti_block::foundation) {
+      foundation += points;
+      foundation_max += m.max_points;
+    }
+  }
+  if (f.total_points > 0) {
+    r.dti = total / f.total_points;
+  }
+  auto pillar = [&](dti_block b) {
+    const int i = static_cast<int>(b);
+    const double max = foundation_max + block_max[i];
+    return max > 0 ? (foundation + block_points[i]) / max : 0;
+  };
+  r.pillar_government = pillar(dti_block::government);
+  r.pillar_economy = pillar(dti_block::economy);
+  r.pillar_society = pillar(dti_block::society);
+
+  static const main_indicator_def no_main{};
+  for (const auto& g : cat.index_766) {
+    std::optional<double> x = g.live_indicator >= 0 ? live(g.live_indicator) : std::nullopt;
+    const double p = x ? g.max_points * std::clamp(*x, 0.0, 1.0) : g.last_verified_points;
+    r.score_766 += p;
+    r.groups_766.push_back({nullptr, g.id, p, x.has_value()});
+  }
+  return r;
+}
+
+}  // namespace ioc::core

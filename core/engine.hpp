@@ -1,0 +1,115 @@
+#pragma once
+// The estimation engine: series by (indicator, area) with their windows,
+// roll-up from communes to districts to the province by summing counts, the
+// per-source deduplication table, and what changed since the last publish.
+// Single-threaded by design: the gateway owns one engine on one strand.
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/batch_validator.hpp"
+#include "core/catalog.hpp"
+#include "core/dedup_window.hpp"
+#include "core/series.hpp"
+
+namespace ioc::core {
+
+// What a series amounts to against its target, for displays, DTI and alerts.
+struct headline {
+  bool has_data = false;
+  double value = 0;        // in the indicator's target window
+  double denominator = 0;  // ratios: Σ denominator behind `value`
+  double projection = 0;   // year-end projection (run-rate over the last 30 days)
+  double progress = 0;     // 0..1 toward target
+  bool target_met = false;
+};
+
+enum class freshness { unknown, fresh, late, silent };
+
+enum class claim_result { fresh, duplicate, in_flight };
+
+class engine {
+ public:
+  engine(std::shared_ptr<const catalog> cat, millis start_ms);
+
+  const catalog& cat() const { return *cat_; }
+  std::shared_ptr<const catalog> catalog_ptr() const { return cat_; }
+
+  // Reserves (source, seq) for storing. A batch already applied is a
+  // duplicate; one being stored right now is in flight (the publisher retries).
+  claim_result claim(const std::string& source_key, std::uint64_t seq);
+  // Gives up a claim whose batch could not be stored.
+  void release(const std::string& source_key, std::uint64_t seq);
+  // Applies a stored batch's samples and marks (source, seq) applied.
+  void apply(int agency, const std::string& source_key, std::uint64_t seq, const std::vector<resolved_sample>& samples,
+             millis arrival_ms);
+  // Applies samples with no deduplication bookkeeping (benchmarks, replay of
+  // already-deduplicated records).
+  void apply_samples(const std::vector<resolved_sample>& samples, millis arrival_ms);
+  // True when (source, seq) has been applied.
+  bool applied(const std::string& source_key, std::uint64_t seq) const;
+
+  // Series touched since the last call, as dense series numbers.
+  std::vector<std::uint32_t> take_dirty();
+
+  std::uint32_t series_number(int indicator, int area) const {
+    return static_cast<std::uint32_t>(indicator * static_cast<int>(cat_->areas.size()) + area);
+  }
+  int indicator_of(std::uint32_t n) const { return static_cast<int>(n / cat_->areas.size()); }
+  int area_of(std::uint32_t n) const { return static_cast<int>(n % cat_->areas.size()); }
+  std::size_t series_slots() const { return slots_.size(); }
+  std::size_t live_series() const { return live_series_; }
+
+  // The series, or null when nothing was ever recorded for it.
+  const series* find(int indicator, int area) const { return slots_[series_number(indicator, area)].get(); }
+  const series* find(std::uint32_t n) const { return slots_[n].get(); }
+
+  tally window(int indicator, int area, window_id w, millis now) const;
+  headline headline_of(int indicator, int area, millis now) const;
+  freshness freshness_of(int indicator, int area, millis now) const;
+  freshness agency_freshness(int agency, millis now) const;
+  millis agency_last_seen(int agency) const { return agencies_[agency].last_seen_ms; }
+  std::uint64_t agency_batches(int agency) const { return agencies_[agency].batches; }
+  std::uint64_t agency_samples(int agency) const { return agencies_[agency].samples; }
+  millis start_ms() const { return start_ms_; }
+
+  // Counters per minute over the last 5 minutes, and an EWMA of minute
+  // buckets with a 10-minute half-life.
+  double rate_per_min(int indicator, int area, millis now) const;
+  double smoothed_rate_per_min(int indicator, int area, millis now) const;
+
+  std::uint64_t total_samples() const { return total_samples_; }
+
+ private:
+  struct source_state {
+    dedup_window applied;
+    std::set<std::uint64_t> in_flight;
+  };
+  struct agency_state {
+    millis last_seen_ms = series::never;
+    std::uint64_t batches = 0;
+    std::uint64_t samples = 0;
+  };
+
+  series& slot(std::uint32_t n);
+  bucket_keys keys_of(millis t) const { return bucket_keys::of(t, cache_day_, cache_month_); }
+
+  std::shared_ptr<const catalog> cat_;
+  millis start_ms_;
+  std::vector<std::unique_ptr<series>> slots_;
+  std::vector<std::vector<int>> chains_;  // area → itself and its ancestors
+  std::vector<std::uint32_t> dirty_;
+  std::unordered_map<std::string, source_state> sources_;
+  std::vector<agency_state> agencies_;
+  std::size_t live_series_ = 0;
+  std::uint64_t total_samples_ = 0;
+  mutable std::int64_t cache_day_ = std::numeric_limits<std::int64_t>::min();
+  mutable std::int64_t cache_month_ = 0;
+};
+
+const char* freshness_name(freshness f);
+
+}  // namespace ioc::core
