@@ -55,6 +55,8 @@ const char* reason_name(ioc::v1::Reason r) {
     case ioc::v1::MALFORMED: return "malformed";
     case ioc::v1::MISSING_MEASURE: return "missing_measure";
     case ioc::v1::BAD_SEQUENCE: return "bad_sequence";
+    case ioc::v1::IN_FLIGHT: return "in_flight";
+    case ioc::v1::UNAUTHENTICATED: return "unauthenticated";
     default: return "unspecified";
   }
 }

@@ -1,0 +1,25 @@
+#pragma once
+// Decodes an ingest batch from untrusted bytes (binary protobuf or its JSON
+// mapping) and encodes acks. No sockets: fuzzed directly.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ioc/v1/ioc.pb.h"
+
+namespace ioc::gateway {
+
+struct decode_result {
+  std::optional<ioc::v1::IngestBatch> batch;
+  std::string error;  // why decoding failed
+};
+
+decode_result decode_batch_binary(std::string_view bytes);
+decode_result decode_batch_json(std::string_view text);
+
+std::string ack_to_json(const ioc::v1::Ack& ack);
+
+// An ack refusing a whole batch that could not even be decoded.
+ioc::v1::Ack malformed_ack(const std::string& why);
+
+}  // namespace ioc::gateway

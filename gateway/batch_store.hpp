@@ -1,0 +1,45 @@
+#pragma once
+// Where accepted batches become durable before they are acknowledged. The
+// in-memory store keeps nothing across restarts; the Redis store does.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/batch_validator.hpp"
+
+namespace ioc::gateway {
+
+// A validated batch as it is stored and replayed.
+struct stored_batch {
+  int agency = -1;
+  std::string source_key;  // "<agency>/<source_id>": the deduplication key
+  std::uint64_t sequence = 0;
+  core::millis arrival_ms = 0;
+  std::vector<core::resolved_sample> samples;
+};
+
+class batch_store {
+ public:
+  virtual ~batch_store() = default;
+
+  // Makes `batch` durable, then calls done(true); done(false) when it cannot.
+  // Called on the hub's strand; `done` runs on the hub's strand.
+  virtual void append(std::shared_ptr<const stored_batch> batch, std::function<void(bool)> done) = 0;
+
+  // True while appends are expected to succeed (for /readyz and displays).
+  virtual bool available() const = 0;
+
+  virtual const char* name() const = 0;
+};
+
+// Keeps nothing: for development and tests that do not need a restart.
+class memory_store final : public batch_store {
+ public:
+  void append(std::shared_ptr<const stored_batch>, std::function<void(bool)> done) override { done(true); }
+  bool available() const override { return true; }
+  const char* name() const override { return "memory"; }
+};
+
+}  // namespace ioc::gateway

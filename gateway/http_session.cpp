@@ -1,0 +1,356 @@
+#include "gateway/http_session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <fstream>
+#include <google/protobuf/util/json_util.h>
+#include <optional>
+#include <sstream>
+
+#include "core/state_export.hpp"
+#include "gateway/auth.hpp"
+#include "gateway/batch_codec.hpp"
+#include "gateway/log.hpp"
+#include "gateway/metrics.hpp"
+#include "gateway/websocket_sessions.hpp"
+
+namespace ioc::gateway {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using http_response = http::response<http::string_body>;
+
+namespace {
+
+// The value of `name` in a query string, or empty.
+std::string query_param(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      return eq == std::string_view::npos ? std::string() : std::string(pair.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
+std::string json_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += ' ';
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+std::string error_body(std::string_view code, std::string_view message) {
+  return "{\"code\":\"" + json_escape(code) + "\",\"message\":\"" + json_escape(message) + "\"}";
+}
+
+const char* mime_type(std::string_view path) {
+  const auto dot = path.rfind('.');
+  const std::string_view ext = dot == std::string_view::npos ? std::string_view() : path.substr(dot);
+  if (ext == ".html") return "text/html; charset=utf-8";
+  if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
+  if (ext == ".css") return "text/css; charset=utf-8";
+  if (ext == ".json") return "application/json";
+  if (ext == ".svg") return "image/svg+xml";
+  if (ext == ".png") return "image/png";
+  if (ext == ".ico") return "image/x-icon";
+  if (ext == ".woff2") return "font/woff2";
+  return "application/octet-stream";
+}
+
+bool safe_static_path(std::string_view path) {
+  if (path.empty() || path.front() != '/' || path.find("..") != std::string_view::npos || path.size() > 256) {
+    return false;
+  }
+  for (char c : path) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' ||
+                    c == '.' || c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+http::status status_for(const ioc::v1::Ack& ack) {
+  switch (ack.batch_reason()) {
+    case ioc::v1::REASON_UNSPECIFIED:
+    case ioc::v1::DUPLICATE: return http::status::ok;
+    case ioc::v1::STORAGE_UNAVAILABLE:
+    case ioc::v1::IN_FLIGHT: return http::status::service_unavailable;
+    case ioc::v1::RATE_LIMITED: return http::status::too_many_requests;
+    case ioc::v1::BATCH_TOO_LARGE: return http::status::payload_too_large;
+    case ioc::v1::NOT_ALLOWED: return http::status::forbidden;
+    default: return http::status::bad_request;
+  }
+}
+
+class http_session : public std::enable_shared_from_this<http_session> {
+ public:
+  http_session(asio::ip::tcp::socket&& socket, std::shared_ptr<gateway_context> ctx)
+      : stream_(std::move(socket)), ctx_(std::move(ctx)) {
+    global_metrics().http_connections.fetch_add(1);
+  }
+  ~http_session() { global_metrics().http_connections.fetch_sub(1); }
+
+  void run() { asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::do_read, shared_from_this())); }
+
+ private:
+  void do_read() {
+    parser_.emplace();
+    parser_->body_limit(ctx_->server.max_http_body_bytes());
+    parser_->header_limit(16 * 1024);
+    stream_.expires_after(std::chrono::seconds(30));
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset) {
+      return do_close();
+    }
+    if (ec == http::error::body_limit) {
+      return send(make(http::status::payload_too_large, error_body("too_large", "request body exceeds " +
+                                                                                   std::to_string(ctx_->server.max_http_body_bytes()) +
+                                                                                   " bytes")),
+                  true);
+    }
+    if (ec) {
+      if (ec != asio::error::operation_aborted) {
+        IOC_LOG(log_level::debug, "http.read_failed", ec.message());
+        send(make(http::status::bad_request, error_body("bad_request", "malformed HTTP request: " + ec.message())), true);
+      }
+      return;
+    }
+    http_request req = parser_->release();
+    const std::string target(req.target());
+    const std::string path = target.substr(0, target.find('?'));
+    if (beast::websocket::is_upgrade(req)) {
+      stream_.expires_never();
+      if (ctx_->stopping) {
+        return send(make(http::status::service_unavailable, error_body("stopping", "server is shutting down")), true);
+      }
+      if (path == "/v1/ingest") {
+        return run_ingest_session(std::move(stream_), std::move(req), ctx_);
+      }
+      if (path == "/v1/live") {
+        return run_display_session(std::move(stream_), std::move(req), ctx_);
+      }
+      return send(make(http::status::not_found, error_body("not_found", "no WebSocket endpoint at " + path)), true);
+    }
+    route(std::move(req), target, path);
+  }
+
+  http_response make(http::status status, std::string body, const char* type = "application/json") {
+    http_response res{status, 11};
+    res.set(http::field::server, "ioc-gateway");
+    res.set(http::field::content_type, type);
+    res.body() = std::move(body);
+    return res;
+  }
+
+  void route(http_request req, const std::string& target, const std::string& path) {
+    const auto q = target.find('?');
+    const std::string query = q == std::string::npos ? std::string() : target.substr(q + 1);
+    keep_alive_ = req.keep_alive();
+    head_ = req.method() == http::verb::head;
+    if (req.method() == http::verb::post && path == "/v1/samples") {
+      return handle_samples(std::move(req));
+    }
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+      auto res = make(http::status::method_not_allowed, error_body("method_not_allowed", "use GET, or POST /v1/samples"));
+      res.set(http::field::allow, "GET, HEAD, POST");
+      return send(std::move(res));
+    }
+    if (path == "/healthz") {
+      return send(make(http::status::ok, "{\"status\":\"ok\"}"));
+    }
+    if (path == "/readyz") {
+      const bool ready = ctx_->live_hub->ready() && !ctx_->stopping;
+      return send(make(ready ? http::status::ok : http::status::service_unavailable,
+                       ready ? "{\"status\":\"ready\"}" : error_body("not_ready", "storage unavailable or shutting down")));
+    }
+    if (path == "/metrics") {
+      return send(make(http::status::ok, global_metrics().render(), "text/plain; version=0.0.4"));
+    }
+    if (path == "/v1/catalog") {
+      ioc::v1::Catalog c;
+      core::export_catalog(*ctx_->cat, &c);
+      std::string body;
+      google::protobuf::util::JsonPrintOptions opts;
+      opts.always_print_primitive_fields = true;
+      (void)google::protobuf::util::MessageToJsonString(c, &body, opts);
+      return send(make(http::status::ok, std::move(body)));
+    }
+    if (path == "/v1/snapshot") {
+      return ctx_->live_hub->snapshot_json([self = shared_from_this()](std::string body) {
+        asio::post(self->stream_.get_executor(), [self, body = std::move(body)]() mutable {
+          self->send(self->make(http::status::ok, std::move(body)));
+        });
+      });
+    }
+    if (path.rfind("/v1/series/", 0) == 0) {
+      return handle_series(path.substr(11), query);
+    }
+    if (path.rfind("/v1/", 0) == 0) {
+      return send(make(http::status::not_found, error_body("not_found", "no such endpoint: " + path)));
+    }
+    serve_static(path);
+  }
+
+  void handle_series(const std::string& indicator_id, const std::string& query) {
+    const int ind = ctx_->cat->find_indicator(indicator_id);
+    if (ind < 0) {
+      return send(make(http::status::not_found, error_body("unknown_indicator", "unknown indicator '" + indicator_id + "'")));
+    }
+    std::string area_code = query_param(query, "area");
+    if (area_code.empty()) area_code = ctx_->cat->province_code;
+    const int area = ctx_->cat->find_area(area_code);
+    if (area < 0) {
+      return send(make(http::status::not_found, error_body("unknown_area", "unknown area '" + area_code + "'")));
+    }
+    const std::string window = query_param(query, "window");
+    ioc::v1::Window w = ioc::v1::WINDOW_UNSPECIFIED;
+    if (!window.empty() && !ioc::v1::Window_Parse(window, &w)) {
+      return send(make(http::status::bad_request,
+                       error_body("bad_window", "window must be one of LAST_5M, LAST_1H, LAST_24H, LAST_30D, TODAY, "
+                                                "THIS_MONTH, YEAR_TO_DATE")));
+    }
+    ctx_->live_hub->series_json(ind, area, [self = shared_from_this(), w](std::string body) {
+      if (w != ioc::v1::WINDOW_UNSPECIFIED) {
+        ioc::v1::SeriesState s;
+        (void)google::protobuf::util::JsonStringToMessage(body, &s);
+        auto* windows = s.mutable_windows();
+        for (int i = windows->size() - 1; i >= 0; --i) {
+          if (windows->Get(i).window() != w) windows->DeleteSubrange(i, 1);
+        }
+        body.clear();
+        google::protobuf::util::JsonPrintOptions opts;
+        opts.always_print_primitive_fields = true;
+        (void)google::protobuf::util::MessageToJsonString(s, &body, opts);
+      }
+      asio::post(self->stream_.get_executor(), [self, body = std::move(body)]() mutable {
+        self->send(self->make(http::status::ok, std::move(body)));
+      });
+    });
+  }
+
+  void handle_samples(http_request req) {
+    const std::string_view token = bearer_token(req[http::field::authorization]);
+    const int agency = authenticate_agency(*ctx_->cat, token);
+    if (agency < 0) {
+      global_metrics().auth_failures.fetch_add(1);
+      if (ctx_->auth_log.allow()) {
+        IOC_LOG(log_level::warn, "http.auth_refused", "remote=" + remote() + " path=/v1/samples");
+      }
+      auto res = make(http::status::unauthorized,
+                      error_body("unauthenticated", token.empty() ? "missing Authorization: Bearer <agency token>"
+                                                                  : "agency token not recognised"));
+      res.set(http::field::www_authenticate, "Bearer");
+      return send(std::move(res));
+    }
+    const auto& limits = ctx_->cat->agencies[agency].limits;
+    if (req.body().size() > limits.max_message_bytes) {
+      global_metrics().limit_hits.fetch_add(1);
+      return send(make(http::status::payload_too_large,
+                       error_body("too_large", "batch exceeds this agency's " + std::to_string(limits.max_message_bytes) +
+                                                   " bytes; split it")));
+    }
+    const std::string_view type = req[http::field::content_type];
+    const bool json = type.rfind("application/json", 0) == 0;
+    const bool binary = type.rfind("application/x-protobuf", 0) == 0 || type.rfind("application/octet-stream", 0) == 0;
+    if (!json && !binary) {
+      return send(make(http::status::unsupported_media_type,
+                       error_body("unsupported_media_type", "send application/x-protobuf or application/json")));
+    }
+    decode_result d = json ? decode_batch_json(req.body()) : decode_batch_binary(req.body());
+    if (!d.batch) {
+      global_metrics().batches_refused[ioc::v1::MALFORMED].fetch_add(1);
+      return send(make(http::status::bad_request, error_body("malformed", d.error)));
+    }
+    core::validation_result v = core::validate_batch(*ctx_->cat, agency, *d.batch, wall_clock_ms(), ctx_->validation);
+    ctx_->live_hub->submit(agency, d.batch->source_id(), std::move(v), [self = shared_from_this(), json](ioc::v1::Ack ack) {
+      asio::post(self->stream_.get_executor(), [self, json, ack = std::move(ack)] {
+        const http::status status = status_for(ack);
+        if (json) {
+          self->send(self->make(status, ack_to_json(ack)));
+        } else {
+          self->send(self->make(status, ack.SerializeAsString(), "application/x-protobuf"));
+        }
+      });
+    });
+  }
+
+  void serve_static(std::string path) {
+    if (path == "/" || path.empty()) path = "/index.html";
+    if (!safe_static_path(path) || ctx_->web_root.empty()) {
+      return send(make(http::status::not_found, error_body("not_found", "no such page")));
+    }
+    std::ifstream in(ctx_->web_root + path, std::ios::binary);
+    if (!in) {
+      return send(make(http::status::not_found, error_body("not_found", "no such page: " + path)));
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    auto res = make(http::status::ok, ss.str(), mime_type(path));
+    res.set(http::field::cache_control, "no-cache");
+    send(std::move(res));
+  }
+
+  void send(http_response res, bool close_after = false) {
+    res.keep_alive(keep_alive_ && !close_after);
+    res.prepare_payload();
+    if (head_) {
+      res.body().clear();
+    }
+    auto sp = std::make_shared<http_response>(std::move(res));
+    stream_.expires_after(std::chrono::seconds(30));
+    http::async_write(stream_, *sp, [self = shared_from_this(), sp](beast::error_code ec, std::size_t) {
+      if (ec) return;
+      if (!sp->keep_alive()) return self->do_close();
+      self->do_read();
+    });
+  }
+
+  void do_close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  }
+
+  std::string remote() const {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    return ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<gateway_context> ctx_;
+  bool keep_alive_ = true;
+  bool head_ = false;
+};
+
+}  // namespace
+
+void run_http_session(asio::ip::tcp::socket socket, std::shared_ptr<gateway_context> ctx) {
+  std::make_shared<http_session>(std::move(socket), std::move(ctx))->run();
+}
+
+}  // namespace ioc::gateway

@@ -1,0 +1,331 @@
+#include "gateway/hub.hpp"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <boost/asio/post.hpp>
+#include <chrono>
+
+#include "core/state_export.hpp"
+#include "gateway/log.hpp"
+#include "gateway/metrics.hpp"
+
+namespace ioc::gateway {
+
+namespace asio = boost::asio;
+
+core::millis wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+namespace {
+
+std::string to_json(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.always_print_primitive_fields = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
+  return out;
+}
+
+}  // namespace
+
+hub::hub(asio::io_context& ioc, std::shared_ptr<const core::catalog> cat, const ioc::v1::ServerConfig& server,
+         std::unique_ptr<batch_store> store)
+    : ioc_(ioc),
+      strand_(asio::make_strand(ioc)),
+      publish_timer_(strand_),
+      housekeeping_timer_(strand_),
+      cat_(std::move(cat)),
+      server_(server),
+      store_(std::move(store)),
+      engine_(cat_, wall_clock_ms()),
+      epoch_(static_cast<std::uint64_t>(wall_clock_ms())) {
+  for (const auto& a : cat_->agencies) {
+    buckets_.emplace_back(a.limits.batches_per_second, a.limits.burst_batches);
+  }
+}
+
+void hub::start() {
+  asio::post(strand_, [self = shared_from_this()] {
+    self->arm_publish();
+    self->arm_housekeeping();
+  });
+}
+
+void hub::stop() {
+  asio::post(strand_, [self = shared_from_this()] {
+    self->stopped_ = true;
+    self->publish_timer_.cancel();
+    self->housekeeping_timer_.cancel();
+    self->displays_.clear();
+  });
+}
+
+void hub::submit(int agency, std::string source_id, core::validation_result validated, ack_handler done) {
+  const auto received = std::chrono::steady_clock::now();
+  asio::post(strand_, [self = shared_from_this(), agency, source_id = std::move(source_id),
+                       v = std::move(validated), done = std::move(done), received]() mutable {
+    metrics& m = global_metrics();
+    ioc::v1::Ack ack = std::move(v.ack);
+    for (const auto& r : ack.refused()) {
+      m.samples_refused[r.reason() % metrics::reason_slots].fetch_add(1, std::memory_order_relaxed);
+    }
+    auto refuse_batch = [&](ioc::v1::Reason reason, std::string message) {
+      ack.clear_refused();
+      ack.set_accepted(0);
+      ack.set_batch_reason(reason);
+      ack.set_batch_message(std::move(message));
+      m.batches_refused[reason % metrics::reason_slots].fetch_add(1, std::memory_order_relaxed);
+      done(std::move(ack));
+    };
+    if (v.batch_refused()) {
+      m.batches_refused[ack.batch_reason() % metrics::reason_slots].fetch_add(1, std::memory_order_relaxed);
+      done(std::move(ack));
+      return;
+    }
+    const core::millis now = wall_clock_ms();
+    if (!self->buckets_[agency].take(now)) {
+      m.limit_hits.fetch_add(1, std::memory_order_relaxed);
+      refuse_batch(ioc::v1::RATE_LIMITED, "more batches per second than this agency's limit; slow down and retry");
+      return;
+    }
+    if (v.accepted.empty()) {
+      ack.set_accepted(0);
+      done(std::move(ack));
+      return;
+    }
+    if (!self->store_->available()) {
+      refuse_batch(ioc::v1::STORAGE_UNAVAILABLE, "storage unavailable; retry later");
+      return;
+    }
+    std::string key = self->cat_->agencies[agency].id + "/" + source_id;
+    switch (self->engine_.claim(key, ack.sequence())) {
+      case core::claim_result::duplicate:
+        refuse_batch(ioc::v1::DUPLICATE, "batch already applied; nothing changed");
+        return;
+      case core::claim_result::in_flight:
+        refuse_batch(ioc::v1::IN_FLIGHT, "the same batch is being stored now; retry shortly");
+        return;
+      case core::claim_result::fresh:
+        break;
+    }
+    auto b = std::make_shared<stored_batch>();
+    b->agency = agency;
+    b->source_key = std::move(key);
+    b->sequence = ack.sequence();
+    b->arrival_ms = now;
+    b->samples = std::move(v.accepted);
+    self->store_->append(b, [self, agency, b, ack = std::move(ack), done = std::move(done), received](bool ok) mutable {
+      self->on_stored(agency, b, std::move(ack), std::move(done), received, ok);
+    });
+  });
+}
+
+void hub::on_stored(int agency, std::shared_ptr<const stored_batch> b, ioc::v1::Ack ack, ack_handler done,
+                    std::chrono::steady_clock::time_point received, bool ok) {
+  metrics& m = global_metrics();
+  if (!ok) {
+    engine_.release(b->source_key, b->sequence);
+    m.storage_errors.fetch_add(1, std::memory_order_relaxed);
+    ack.clear_refused();
+    ack.set_accepted(0);
+    ack.set_batch_reason(ioc::v1::STORAGE_UNAVAILABLE);
+    ack.set_batch_message("storage unavailable; retry later");
+    m.batches_refused[ioc::v1::STORAGE_UNAVAILABLE].fetch_add(1, std::memory_order_relaxed);
+    done(std::move(ack));
+    return;
+  }
+  engine_.apply(agency, b->source_key, b->sequence, b->samples, b->arrival_ms);
+  newest_arrival_ms_ = std::max(newest_arrival_ms_, b->arrival_ms);
+  ack.set_accepted(static_cast<std::uint32_t>(b->samples.size()));
+  m.batches_accepted.fetch_add(1, std::memory_order_relaxed);
+  m.samples_accepted.fetch_add(b->samples.size(), std::memory_order_relaxed);
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - received).count();
+  m.observe_ack_latency(ms);
+  done(std::move(ack));
+  if (server_.push_rate_hz() == 0) {
+    publish(false);  // coalescing off: every update goes out on its own
+  }
+}
+
+void hub::arm_publish() {
+  if (stopped_ || server_.push_rate_hz() == 0) {
+    return;
+  }
+  publish_timer_.expires_after(std::chrono::microseconds(1'000'000 / server_.push_rate_hz()));
+  publish_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec || self->stopped_) return;
+    self->publish(false);
+    self->arm_publish();
+  });
+}
+
+void hub::arm_housekeeping() {
+  if (stopped_) {
+    return;
+  }
+  housekeeping_timer_.expires_after(std::chrono::seconds(1));
+  housekeeping_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec || self->stopped_) return;
+    const core::millis now = wall_clock_ms();
+    for (auto& a : self->alerts_.evaluate(self->engine_, now)) {
+      IOC_LOG(log_level::info, a.active ? "alert.raised" : "alert.cleared", a.id + " " + a.message_en);
+      self->pending_alerts_.push_back(std::move(a));
+    }
+    global_metrics().series_live.store(static_cast<std::int64_t>(self->engine_.live_series()));
+    global_metrics().storage_available.store(self->store_->available() ? 1 : 0);
+    // A heartbeat at least once a second, so displays know the link is alive.
+    self->publish(now - self->last_publish_ms_ >= 1000);
+    self->arm_housekeeping();
+  });
+}
+
+bool hub::matches(const display_filter& f, const ioc::v1::SeriesState& s) const {
+  if (!f.group.empty()) {
+    const int ind = cat_->find_indicator(s.indicator());
+    if (ind < 0 || cat_->indicators[ind].group != f.group) return false;
+  }
+  if (!f.area.empty()) {
+    const int want = cat_->find_area(f.area);
+    int a = cat_->find_area(s.area());
+    while (a >= 0 && a != want) a = cat_->areas[a].parent;
+    if (a < 0) return false;
+  }
+  return true;
+}
+
+frame_ptr hub::encode(const ioc::v1::DisplayFrame& frame, bool json) const {
+  return std::make_shared<const std::string>(json ? to_json(frame) : frame.SerializeAsString());
+}
+
+void hub::publish(bool heartbeat) {
+  const core::millis now = wall_clock_ms();
+  const std::vector<std::uint32_t> dirty = engine_.take_dirty();
+  ioc::v1::DtiNowcast dti;
+  core::export_dti(*cat_, core::score_engine_dti(engine_, now), &dti);
+  std::string dti_bytes = dti.SerializeAsString();
+  const bool dti_changed = dti_bytes != last_dti_;
+  if (dirty.empty() && pending_alerts_.empty() && !dti_changed && !heartbeat) {
+    return;
+  }
+  ++seq_;
+  snapshot_cache_.clear();
+  last_publish_ms_ = now;
+  ioc::v1::DisplayFrame frame;
+  frame.set_epoch(epoch_);
+  frame.set_seq(seq_);
+  frame.set_server_time_ms(now);
+  frame.set_degraded(!store_->available());
+  frame.set_newest_arrival_ms(newest_arrival_ms_);
+  auto* delta = frame.mutable_delta();
+  for (std::uint32_t n : dirty) {
+    core::export_series(engine_, n, now, delta->add_series());
+  }
+  if (dti_changed) {
+    *delta->mutable_dti() = std::move(dti);
+    last_dti_ = std::move(dti_bytes);
+  }
+  for (const auto& a : pending_alerts_) {
+    core::export_alert(*cat_, a, delta->add_alerts());
+  }
+  pending_alerts_.clear();
+  core::export_sources(engine_, now, delta->mutable_sources());
+
+  // One serialized frame per distinct filter, shared by every display using it.
+  std::map<std::string, frame_ptr> encoded;
+  for (auto it = displays_.begin(); it != displays_.end();) {
+    auto d = it->second.lock();
+    if (!d) {
+      it = displays_.erase(it);
+      continue;
+    }
+    const display_filter& f = d->filter();
+    auto& slot = encoded[f.key()];
+    if (!slot) {
+      if (f.area.empty() && f.group.empty()) {
+        slot = encode(frame, f.json);
+      } else {
+        ioc::v1::DisplayFrame filtered = frame;
+        auto* series = filtered.mutable_delta()->mutable_series();
+        series->Clear();
+        for (const auto& s : delta->series()) {
+          if (matches(f, s)) *series->Add() = s;
+        }
+        slot = encode(filtered, f.json);
+      }
+      global_metrics().frames_published.fetch_add(1, std::memory_order_relaxed);
+    }
+    d->deliver(slot, false, now);
+    ++it;
+  }
+}
+
+ioc::v1::DisplayFrame hub::build_snapshot(const display_filter& f, core::millis now) {
+  ioc::v1::DisplayFrame frame;
+  frame.set_epoch(epoch_);
+  frame.set_seq(seq_);
+  frame.set_server_time_ms(now);
+  frame.set_degraded(!store_->available());
+  frame.set_newest_arrival_ms(newest_arrival_ms_);
+  auto* snap = frame.mutable_snapshot();
+  core::export_catalog(*cat_, snap->mutable_catalog());
+  for (std::uint32_t n = 0; n < engine_.series_slots(); ++n) {
+    if (!engine_.find(n)) continue;
+    ioc::v1::SeriesState s;
+    core::export_series(engine_, n, now, &s);
+    if (matches(f, s)) *snap->add_series() = std::move(s);
+  }
+  core::export_dti(*cat_, core::score_engine_dti(engine_, now), snap->mutable_dti());
+  for (const auto& a : alerts_.all()) {
+    core::export_alert(*cat_, a, snap->add_alerts());
+  }
+  core::export_sources(engine_, now, snap->mutable_sources());
+  return frame;
+}
+
+frame_ptr hub::snapshot_for(const display_filter& f) {
+  auto& slot = snapshot_cache_[f.key()];
+  if (!slot) {
+    slot = encode(build_snapshot(f, wall_clock_ms()), f.json);
+  }
+  return slot;
+}
+
+void hub::join(std::shared_ptr<display_sink> display) {
+  asio::post(strand_, [self = shared_from_this(), display = std::move(display)] {
+    if (self->stopped_) return;
+    self->displays_[display->id()] = display;
+    display->deliver(self->snapshot_for(display->filter()), true, wall_clock_ms());
+  });
+}
+
+void hub::resync(std::shared_ptr<display_sink> display) {
+  asio::post(strand_, [self = shared_from_this(), display = std::move(display)] {
+    if (self->stopped_) return;
+    display->deliver(self->snapshot_for(display->filter()), true, wall_clock_ms());
+  });
+}
+
+void hub::leave(std::uint64_t id) {
+  asio::post(strand_, [self = shared_from_this(), id] { self->displays_.erase(id); });
+}
+
+void hub::snapshot_json(std::function<void(std::string)> done) {
+  asio::post(strand_, [self = shared_from_this(), done = std::move(done)] {
+    display_filter f;
+    f.json = true;
+    done(*self->snapshot_for(f));
+  });
+}
+
+void hub::series_json(int indicator, int area, std::function<void(std::string)> done) {
+  asio::post(strand_, [self = shared_from_this(), indicator, area, done = std::move(done)] {
+    ioc::v1::SeriesState s;
+    core::export_series(self->engine_, self->engine_.series_number(indicator, area), wall_clock_ms(), &s);
+    done(to_json(s));
+  });
+}
+
+}  // namespace ioc::gateway

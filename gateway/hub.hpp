@@ -1,0 +1,89 @@
+#pragma once
+// The hub owns the engine and everything derived from it, on one strand, so
+// no lock sits on the ingest or fan-out path: sessions post batches to it and
+// it posts acks and frames back. It also runs the publish tick that turns
+// what changed into one serialized delta per display filter.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <unordered_map>
+
+#include "core/alert_book.hpp"
+#include "core/engine.hpp"
+#include "gateway/batch_store.hpp"
+#include "gateway/display_sink.hpp"
+#include "gateway/token_bucket.hpp"
+#include "ioc/v1/config.pb.h"
+
+namespace ioc::gateway {
+
+core::millis wall_clock_ms();
+
+class hub : public std::enable_shared_from_this<hub> {
+ public:
+  using ack_handler = std::function<void(ioc::v1::Ack)>;
+
+  hub(boost::asio::io_context& ioc, std::shared_ptr<const core::catalog> cat, const ioc::v1::ServerConfig& server,
+      std::unique_ptr<batch_store> store);
+
+  // Starts the publish and housekeeping timers.
+  void start();
+  // Cancels the timers; displays are closed by the server.
+  void stop();
+
+  // Stores and applies a validated batch, then calls `done` with its ack (on
+  // the hub's strand: the caller posts back to its own). Any thread.
+  void submit(int agency, std::string source_id, core::validation_result validated, ack_handler done);
+
+  // Registers a display and sends it a snapshot first. Any thread.
+  void join(std::shared_ptr<display_sink> display);
+  // Forgets a display. Any thread.
+  void leave(std::uint64_t id);
+  // Sends a display a fresh snapshot (after it fell behind). Any thread.
+  void resync(std::shared_ptr<display_sink> display);
+
+  // REST views, answered on the hub's strand. Any thread.
+  void snapshot_json(std::function<void(std::string)> done);
+  void series_json(int indicator, int area, std::function<void(std::string)> done);
+
+  const core::catalog& cat() const { return *cat_; }
+  bool ready() const { return store_->available(); }
+  std::uint64_t epoch() const { return epoch_; }
+
+ private:
+  void on_stored(int agency, std::shared_ptr<const stored_batch> b, ioc::v1::Ack ack, ack_handler done,
+                 std::chrono::steady_clock::time_point received, bool ok);
+  void arm_publish();
+  void arm_housekeeping();
+  void publish(bool heartbeat);
+  ioc::v1::DisplayFrame build_snapshot(const display_filter& f, core::millis now);
+  bool matches(const display_filter& f, const ioc::v1::SeriesState& s) const;
+  frame_ptr encode(const ioc::v1::DisplayFrame& frame, bool json) const;
+  frame_ptr snapshot_for(const display_filter& f);
+
+  boost::asio::io_context& ioc_;
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  boost::asio::steady_timer publish_timer_;
+  boost::asio::steady_timer housekeeping_timer_;
+  std::shared_ptr<const core::catalog> cat_;
+  ioc::v1::ServerConfig server_;
+  std::unique_ptr<batch_store> store_;
+  core::engine engine_;
+  core::alert_book alerts_;
+  std::vector<token_bucket> buckets_;
+  std::unordered_map<std::uint64_t, std::weak_ptr<display_sink>> displays_;
+  std::map<std::string, frame_ptr> snapshot_cache_;  // by filter key, for seq_
+  std::uint64_t epoch_;
+  std::uint64_t seq_ = 0;
+  std::string last_dti_;
+  core::millis last_publish_ms_ = 0;
+  core::millis newest_arrival_ms_ = 0;
+  std::vector<core::alert> pending_alerts_;
+  bool stopped_ = false;
+  bool publish_pending_ = false;
+};
+
+}  // namespace ioc::gateway

@@ -1,0 +1,67 @@
+// ioc-gateway: the IOC's real-time server. See README.md.
+#include <cstring>
+#include <iostream>
+
+#include "core/config_loader.hpp"
+#include "gateway/server.hpp"
+
+namespace {
+
+const char* usage =
+    "usage: ioc-gateway --config FILE [options]\n"
+    "  --config FILE      configuration (JSON), e.g. deploy/config/quang-tri.json\n"
+    "  --port N           listen port (0 = any free port); overrides server.port\n"
+    "  --web-root DIR     directory served at /; overrides server.web_root\n"
+    "  --redis ADDR       host:port or unix:/path of Redis, or 'none'; overrides server.redis_address\n"
+    "  --threads N        I/O threads (default: one per core)\n"
+    "  --log-level L      debug | info | warn | error\n"
+    "  --check-config     validate the configuration and exit\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path;
+  ioc::gateway::server_options opts;
+  bool check_only = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::cerr << "ioc-gateway: " << a << " needs a value\n" << usage;
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--config") config_path = value();
+    else if (a == "--port") opts.port = std::stoi(value());
+    else if (a == "--web-root") opts.web_root = value();
+    else if (a == "--redis") opts.redis = value();
+    else if (a == "--threads") opts.threads = std::stoi(value());
+    else if (a == "--log-level") opts.log_level = value();
+    else if (a == "--check-config") check_only = true;
+    else if (a == "--help" || a == "-h") {
+      std::cout << usage;
+      return 0;
+    } else {
+      std::cerr << "ioc-gateway: unknown option " << a << "\n" << usage;
+      return 2;
+    }
+  }
+  if (config_path.empty()) {
+    std::cerr << "ioc-gateway: --config is required\n" << usage;
+    return 2;
+  }
+  ioc::core::load_result cfg = ioc::core::load_config_file(config_path);
+  if (!cfg.ok()) {
+    std::cerr << "ioc-gateway: refusing to start: " << cfg.errors.size() << " problem(s) in " << config_path << "\n";
+    for (const auto& e : cfg.errors) std::cerr << "  " << e << "\n";
+    return 2;
+  }
+  if (check_only) {
+    std::cout << config_path << ": OK (" << cfg.cat->indicators.size() << " indicators, " << cfg.cat->areas.size()
+              << " areas, " << cfg.cat->agencies.size() << " agencies)\n";
+    return 0;
+  }
+  ioc::gateway::server s(std::move(cfg), opts);
+  return s.run();
+}

@@ -1,0 +1,172 @@
+#include "gateway/server.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <iostream>
+#include <thread>
+
+#include "gateway/context.hpp"
+#include "gateway/http_session.hpp"
+#include "gateway/log.hpp"
+#include "gateway/metrics.hpp"
+#include "gateway/store_factory.hpp"
+
+namespace ioc::gateway {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// Accepts connections, each on its own strand; keeps accepting after errors.
+class listener : public std::enable_shared_from_this<listener> {
+ public:
+  listener(asio::io_context& ioc, tcp::endpoint ep, std::shared_ptr<gateway_context> ctx)
+      : ioc_(ioc), acceptor_(asio::make_strand(ioc)), ctx_(std::move(ctx)), retry_(ioc) {
+    acceptor_.open(ep.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    acceptor_.bind(ep);
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+  }
+
+  unsigned short port() const { return acceptor_.local_endpoint().port(); }
+
+  void run() { do_accept(); }
+
+  void close() {
+    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      boost::system::error_code ec;
+      self->acceptor_.close(ec);
+      self->retry_.cancel();
+    });
+  }
+
+ private:
+  void do_accept() {
+    acceptor_.async_accept(asio::make_strand(ioc_), [self = shared_from_this()](boost::system::error_code ec, tcp::socket s) {
+      self->on_accept(ec, std::move(s));
+    });
+  }
+
+  void on_accept(boost::system::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) {
+      return;
+    }
+    if (ec) {
+      // Out of descriptors and the like: log, pause briefly, keep accepting.
+      IOC_LOG(log_level::warn, "listener.accept_failed", ec.message());
+      retry_.expires_after(std::chrono::milliseconds(50));
+      retry_.async_wait([self = shared_from_this()](boost::system::error_code e) {
+        if (!e) self->do_accept();
+      });
+      return;
+    }
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    run_http_session(std::move(socket), ctx_);
+    do_accept();
+  }
+
+  asio::io_context& ioc_;
+  tcp::acceptor acceptor_;
+  std::shared_ptr<gateway_context> ctx_;
+  asio::steady_timer retry_;
+};
+
+}  // namespace
+
+struct server::impl {
+  core::load_result config;
+  server_options options;
+};
+
+server::server(core::load_result config, server_options options)
+    : impl_(std::make_unique<impl>(impl{std::move(config), std::move(options)})) {}
+
+server::~server() = default;
+
+int server::run() {
+  ioc::v1::ServerConfig cfg = impl_->config.config.server();
+  const server_options& o = impl_->options;
+  if (o.port >= 0) cfg.set_port(static_cast<std::uint32_t>(o.port));
+  if (!o.web_root.empty()) cfg.set_web_root(o.web_root);
+  if (!o.redis.empty()) cfg.set_redis_address(o.redis == "none" ? "" : o.redis);
+  if (o.threads > 0) cfg.set_threads(static_cast<std::uint32_t>(o.threads));
+  if (!o.log_level.empty()) cfg.set_log_level(o.log_level);
+  set_log_level(parse_log_level(cfg.log_level()));
+
+  const unsigned threads = cfg.threads() ? cfg.threads() : std::max(1u, std::thread::hardware_concurrency());
+  asio::io_context ioc(static_cast<int>(threads));
+
+  auto ctx = std::make_shared<gateway_context>();
+  ctx->cat = impl_->config.cat;
+  ctx->server = cfg;
+  ctx->web_root = cfg.web_root();
+  for (std::size_t i = 0; i < ctx->cat->agencies.size(); ++i) {
+    ctx->agency_connections.push_back(std::make_unique<std::atomic<int>>(0));
+  }
+  std::unique_ptr<batch_store> store = make_batch_store(ioc, cfg);
+  const std::string store_name = store->name();
+  ctx->live_hub = std::make_shared<hub>(ioc, ctx->cat, cfg, std::move(store));
+
+  std::shared_ptr<listener> l;
+  try {
+    l = std::make_shared<listener>(ioc, tcp::endpoint(asio::ip::make_address(cfg.listen_address()), cfg.port()), ctx);
+  } catch (const std::exception& e) {
+    std::cerr << "ioc-gateway: cannot listen on " << cfg.listen_address() << ":" << cfg.port() << ": " << e.what() << "\n";
+    return 1;
+  }
+  ctx->live_hub->start();
+  l->run();
+  std::cout << "ioc-gateway listening on http://" << cfg.listen_address() << ":" << l->port() << "/ (store: " << store_name
+            << ", threads: " << threads << ")" << std::endl;
+  IOC_LOG(log_level::info, "gateway.started", "port=" + std::to_string(l->port()) + " store=" + store_name);
+
+  // Graceful stop: refuse new connections, close sessions with 1001 and a
+  // reason, let in-flight work finish, then stop the loop after a deadline.
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  asio::steady_timer deadline(ioc);
+  asio::steady_timer summary(ioc);
+  signals.async_wait([&](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    IOC_LOG(log_level::info, "gateway.stopping", "signal=" + std::to_string(sig));
+    ctx->stopping = true;
+    l->close();
+    ctx->sessions.close_all("server shutting down");
+    ctx->live_hub->stop();
+    summary.cancel();
+    deadline.expires_after(std::chrono::seconds(3));
+    deadline.async_wait([&](boost::system::error_code e) {
+      if (!e) ioc.stop();
+    });
+  });
+  // Per-minute summary of what the log throttles held back.
+  std::function<void()> arm_summary = [&] {
+    summary.expires_after(std::chrono::seconds(60));
+    summary.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      if (auto n = ctx->auth_log.take_suppressed()) {
+        IOC_LOG(log_level::warn, "auth.refused_summary", std::to_string(n) + " more refused tokens in the last minute");
+      }
+      if (auto n = ctx->limit_log.take_suppressed()) {
+        IOC_LOG(log_level::warn, "limits.summary", std::to_string(n) + " more limit hits in the last minute");
+      }
+      arm_summary();
+    });
+  };
+  arm_summary();
+
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) {
+    pool.emplace_back([&ioc] { ioc.run(); });
+  }
+  ioc.run();
+  for (auto& t : pool) t.join();
+  IOC_LOG(log_level::info, "gateway.stopped", "");
+  return 0;
+}
+
+}  // namespace ioc::gateway
