@@ -65,7 +65,7 @@ std::vector<alert> alert_book::evaluate(const engine& e, millis now) {
         below = enough && v > def.target + band;
         recovered = !enough || v <= def.target;
       }
-      const bool is_ratio = def.kind == indicator_kind::ratio;
+      const bool is_ratio = def.kind == indicator_kind::ratio || def.unit == "%";
       alert a;
       a.id = "below_target:" + def.id;
       a.kind = "below_target";

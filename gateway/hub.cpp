@@ -79,7 +79,7 @@ void hub::submit(int agency, std::string source_id, core::validation_result vali
       m.batches_refused[reason % metrics::reason_slots].fetch_add(1, std::memory_order_relaxed);
       done(std::move(ack));
     };
-    if (v.batch_refused()) {
+    if (ack.batch_reason() != ioc::v1::REASON_UNSPECIFIED) {  // refused by validation
       m.batches_refused[ack.batch_reason() % metrics::reason_slots].fetch_add(1, std::memory_order_relaxed);
       done(std::move(ack));
       return;

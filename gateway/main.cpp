@@ -1,4 +1,5 @@
 // ioc-gateway: the IOC's real-time server. See README.md.
+#include <csignal>
 #include <cstring>
 #include <iostream>
 
@@ -20,6 +21,7 @@ const char* usage =
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);  // a vanished peer is an error code, not a crash
   std::string config_path;
   ioc::gateway::server_options opts;
   bool check_only = false;

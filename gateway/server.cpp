@@ -130,6 +130,19 @@ int server::run() {
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   asio::steady_timer deadline(ioc);
   asio::steady_timer summary(ioc);
+  // Stop as soon as every session has closed, or 3 s after the signal at the latest.
+  std::chrono::steady_clock::time_point give_up;
+  std::function<void()> wait_for_sessions = [&] {
+    deadline.expires_after(std::chrono::milliseconds(50));
+    deadline.async_wait([&](boost::system::error_code e) {
+      if (e) return;
+      if (ctx->sessions.size() == 0 || std::chrono::steady_clock::now() > give_up) {
+        ioc.stop();
+      } else {
+        wait_for_sessions();
+      }
+    });
+  };
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
     IOC_LOG(log_level::info, "gateway.stopping", "signal=" + std::to_string(sig));
@@ -138,10 +151,8 @@ int server::run() {
     ctx->sessions.close_all("server shutting down");
     ctx->live_hub->stop();
     summary.cancel();
-    deadline.expires_after(std::chrono::seconds(3));
-    deadline.async_wait([&](boost::system::error_code e) {
-      if (!e) ioc.stop();
-    });
+    give_up = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    wait_for_sessions();
   });
   // Per-minute summary of what the log throttles held back.
   std::function<void()> arm_summary = [&] {

@@ -1,0 +1,263 @@
+#include "harness.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "../unit/test_config.hpp"
+
+namespace ioc::test {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+
+std::string binary_dir() {
+  const char* d = std::getenv("IOC_BINARY_DIR");
+  return d ? d : IOC_BINARY_DIR_DEFAULT;
+}
+
+std::string source_dir() {
+  const char* d = std::getenv("IOC_SOURCE_DIR");
+  return d ? d : IOC_SOURCE_DIR_DEFAULT;
+}
+
+std::string make_temp_dir(const std::string& prefix) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+  if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+  return tmpl;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string config_with_server(const std::string& server_json) {
+  std::string s = test_config_json();
+  const std::string from = "\"server\": {\"port\": 0, \"push_rate_hz\": 10}";
+  const auto pos = s.find(from);
+  if (pos == std::string::npos) throw std::runtime_error("test config has no server block");
+  s.replace(pos, from.size(), "\"server\": " + server_json);
+  return s;
+}
+
+gateway_process::gateway_process(const std::string& config_json, std::vector<std::string> extra_args) {
+  dir_ = make_temp_dir("ioc-gw");
+  const std::string config_path = dir_ + "/config.json";
+  std::ofstream(config_path) << config_json;
+  int out[2];
+  if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+  std::vector<std::string> args{binary_dir() + "/gateway/ioc-gateway", "--config", config_path, "--port", "0",
+                                "--web-root", source_dir() + "/web"};
+  bool has_redis = false;
+  for (const auto& a : extra_args) has_redis = has_redis || a == "--redis";
+  if (!has_redis) {
+    args.push_back("--redis");
+    args.push_back("none");
+  }
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  pid_ = fork();
+  if (pid_ == 0) {
+    dup2(out[1], 1);
+    const int err = open((dir_ + "/stderr.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(err, 2);
+    close(out[0]);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(out[1]);
+  // Wait for "ioc-gateway listening on http://ADDR:PORT/".
+  std::string seen;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{out[0], POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    char buf[512];
+    const ssize_t n = ::read(out[0], buf, sizeof buf);
+    if (n <= 0) break;
+    seen.append(buf, static_cast<std::size_t>(n));
+    const auto at = seen.find("listening on http://");
+    const auto nl = at == std::string::npos ? std::string::npos : seen.find('\n', at);
+    if (nl != std::string::npos) {
+      const std::string line = seen.substr(at, nl - at);
+      const auto host = line.find("//") + 2;
+      const auto colon = line.find(':', host);
+      port_ = static_cast<unsigned short>(std::stoi(line.substr(colon + 1)));
+      break;
+    }
+  }
+  // Keep draining stdout in the background is unnecessary: the gateway prints one line.
+  close(out[0]);
+  if (port_ == 0) {
+    const std::string err = log();
+    stop(SIGKILL);
+    throw std::runtime_error("gateway did not start: " + seen + " " + err);
+  }
+}
+
+gateway_process::~gateway_process() {
+  if (pid_ > 0) stop(SIGKILL);
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+int gateway_process::stop(int sig, std::chrono::milliseconds wait) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, sig);
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  int status = 0;
+  while (true) {
+    const pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+      break;
+    }
+    usleep(20'000);
+  }
+  pid_ = -1;
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+std::string gateway_process::log() const {
+  std::ifstream in(dir_ + "/stderr.log");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+http_result http_call(unsigned short port, const std::string& method, const std::string& target, const std::string& body,
+                      const std::map<std::string, std::string>& headers) {
+  asio::io_context ioc;
+  asio::ip::tcp::socket sock(ioc);
+  sock.connect({asio::ip::make_address("127.0.0.1"), port});
+  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  for (const auto& [k, v] : headers) req.set(k, v);
+  req.body() = body;
+  req.prepare_payload();
+  http::write(sock, req);
+  beast::flat_buffer buf;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64 << 20);
+  http::read(sock, buf, parser);
+  http_result r;
+  r.status = static_cast<int>(parser.get().result_int());
+  r.body = parser.get().body();
+  for (const auto& f : parser.get()) r.headers[std::string(f.name_string())] = std::string(f.value());
+  beast::error_code ec;
+  sock.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  return r;
+}
+
+struct display_client::impl {
+  asio::io_context ioc;
+  websocket::stream<asio::ip::tcp::socket> ws{ioc};
+  beast::flat_buffer buffer;
+  bool closed = false;
+};
+
+display_client::display_client() : impl_(std::make_unique<impl>()) {}
+display_client::~display_client() {
+  beast::error_code ec;
+  impl_->ws.next_layer().close(ec);
+}
+
+void display_client::connect(unsigned short port, const std::string& target, int recv_buffer) {
+  auto& sock = impl_->ws.next_layer();
+  sock.open(asio::ip::tcp::v4());
+  if (recv_buffer > 0) sock.set_option(asio::socket_base::receive_buffer_size(recv_buffer));
+  sock.connect({asio::ip::make_address("127.0.0.1"), port});
+  impl_->ws.read_message_max(64 << 20);
+  impl_->ws.handshake("127.0.0.1", target);
+}
+
+std::optional<std::string> display_client::read(std::chrono::milliseconds timeout) {
+  if (impl_->closed) return std::nullopt;
+  impl_->buffer.clear();
+  bool done = false;
+  beast::error_code result;
+  impl_->ws.async_read(impl_->buffer, [&](beast::error_code ec, std::size_t) {
+    done = true;
+    result = ec;
+  });
+  impl_->ioc.restart();
+  impl_->ioc.run_for(timeout);
+  if (!done) {
+    // Abandon the read: cancel it and drain the handler.
+    beast::error_code ec;
+    impl_->ws.next_layer().cancel(ec);
+    impl_->ioc.restart();
+    impl_->ioc.run_for(std::chrono::milliseconds(200));
+    impl_->closed = true;  // a cancelled read leaves the stream unusable
+    return std::nullopt;
+  }
+  if (result) {
+    impl_->closed = true;
+    return std::nullopt;
+  }
+  return beast::buffers_to_string(impl_->buffer.data());
+}
+
+std::optional<ioc::v1::DisplayFrame> display_client::read_frame(std::chrono::milliseconds timeout) {
+  auto bytes = read(timeout);
+  if (!bytes) return std::nullopt;
+  ioc::v1::DisplayFrame f;
+  if (!f.ParseFromString(*bytes)) return std::nullopt;
+  return f;
+}
+
+void display_client::send_text(const std::string& text) {
+  impl_->ws.text(true);
+  impl_->ws.write(asio::buffer(text));
+}
+
+int display_client::close_code() const { return impl_->ws.reason().code; }
+std::string display_client::close_reason() const {
+  const auto& r = impl_->ws.reason().reason;
+  return std::string(r.data(), r.size());
+}
+bool display_client::closed() const { return impl_->closed; }
+
+double today_sum(const ioc::v1::SeriesState& s) {
+  for (const auto& w : s.windows()) {
+    if (w.window() == ioc::v1::TODAY) return w.sum();
+  }
+  return 0;
+}
+
+std::optional<ioc::v1::SeriesState> await_series(display_client& d, const std::string& indicator, const std::string& area,
+                                                 double want_today_sum, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto f = d.read_frame(std::max(left, std::chrono::milliseconds(1)));
+    if (!f) return std::nullopt;
+    const auto& list = f->has_snapshot() ? f->snapshot().series() : f->delta().series();
+    for (const auto& s : list) {
+      if (s.indicator() == indicator && s.area() == area && today_sum(s) >= want_today_sum) return s;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace ioc::test

@@ -1,0 +1,88 @@
+#pragma once
+// Test harness: the real ioc-gateway binary started on port 0 with a given
+// configuration, and small clients for its HTTP and display endpoints.
+#include <sys/types.h>
+
+#include <csignal>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ioc/v1/ioc.pb.h"
+
+namespace ioc::test {
+
+// The directory the build put binaries in, and the source tree.
+std::string binary_dir();
+std::string source_dir();
+
+// A fresh temporary directory, removed by the caller if it likes.
+std::string make_temp_dir(const std::string& prefix);
+
+class gateway_process {
+ public:
+  // Starts `ioc-gateway --config <tmp file> --port 0 --web-root <src>/web`
+  // plus `extra_args`, and waits for it to print its port.
+  explicit gateway_process(const std::string& config_json, std::vector<std::string> extra_args = {});
+  ~gateway_process();
+
+  unsigned short port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  // Sends `sig` and waits for the exit; returns the exit status (or 128+signal).
+  int stop(int sig = SIGTERM, std::chrono::milliseconds wait = std::chrono::seconds(10));
+  bool running() const { return pid_ > 0; }
+  std::string log() const;  // what it wrote to stderr
+
+ private:
+  pid_t pid_ = -1;
+  unsigned short port_ = 0;
+  std::string dir_;
+};
+
+struct http_result {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;
+};
+
+http_result http_call(unsigned short port, const std::string& method, const std::string& target,
+                      const std::string& body = "", const std::map<std::string, std::string>& headers = {});
+
+// A display on /v1/live, reading with timeouts.
+class display_client {
+ public:
+  display_client();
+  ~display_client();
+  // Connects and upgrades; `recv_buffer` > 0 shrinks the socket's receive buffer.
+  void connect(unsigned short port, const std::string& target = "/v1/live", int recv_buffer = 0);
+  // The next frame, or nothing on timeout or close.
+  std::optional<std::string> read(std::chrono::milliseconds timeout);
+  std::optional<ioc::v1::DisplayFrame> read_frame(std::chrono::milliseconds timeout);
+  void send_text(const std::string& text);
+  int close_code() const;          // after the server closed
+  std::string close_reason() const;
+  bool closed() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+// Reads frames until one holds (indicator, area) with today's sum meeting
+// `want`; returns that series state.
+std::optional<ioc::v1::SeriesState> await_series(display_client& d, const std::string& indicator, const std::string& area,
+                                                 double want_today_sum, std::chrono::milliseconds timeout);
+
+double today_sum(const ioc::v1::SeriesState& s);
+
+// Milliseconds since the epoch.
+std::int64_t now_ms();
+
+// The test configuration with its server block replaced.
+std::string config_with_server(const std::string& server_json);
+
+}  // namespace ioc::test

@@ -1,0 +1,43 @@
+#pragma once
+// A small blocking client for /v1/ingest, for agencies' programs, the
+// simulator and tests: connect with the agency's token, send a batch, get its
+// ack. Errors come back as exceptions with words an integrator can act on.
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "ioc/v1/ioc.pb.h"
+
+namespace ioc::tools {
+
+struct connection_refused : std::runtime_error {
+  using std::runtime_error::runtime_error;
+  int close_code = 0;  // 1008 = bad token or limit, 1009 = too big
+};
+
+class agency_client {
+ public:
+  agency_client(std::string host, std::string port, std::string token);
+  ~agency_client();
+
+  // Opens the WebSocket. Throws std::runtime_error when the server cannot be
+  // reached or refuses the upgrade.
+  void connect();
+  bool connected() const;
+
+  // Sends one batch and waits for its ack. Throws connection_refused when
+  // the server closes the connection (with its close code and reason).
+  ioc::v1::Ack send(const ioc::v1::IngestBatch& batch);
+
+  // Sends raw bytes as one frame (binary or text) and waits for the ack; for tests.
+  ioc::v1::Ack send_raw(const std::string& bytes, bool text = false);
+
+  void close();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+  std::string host_, port_, token_;
+};
+
+}  // namespace ioc::tools
