@@ -48,6 +48,20 @@ class bucket_ring {
     return b.key == key ? b.value : tally{};
   }
 
+  // Calls f(key, tally) for every bucket in use (checkpoints).
+  template <class F>
+  void for_each(F&& f) const {
+    for (const bucket& b : slots_) {
+      if (b.key != std::numeric_limits<std::int64_t>::min()) f(b.key, b.value);
+    }
+  }
+
+  // Restores one bucket (checkpoints).
+  void restore(std::int64_t key, const tally& t) {
+    bucket& b = slots_[slot_of(key)];
+    if (b.key <= key) b = bucket{key, t};
+  }
+
   // Σ of the `count` buckets ending at `last_key` (inclusive); count <= N.
   tally sum_last(std::int64_t last_key, std::size_t count) const {
     tally t;

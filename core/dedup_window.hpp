@@ -5,6 +5,7 @@
 // never ones thousands behind.
 #include <bitset>
 #include <cstdint>
+#include <string>
 
 namespace ioc::core {
 
@@ -39,6 +40,23 @@ class dedup_window {
   }
 
   std::uint64_t highest() const { return highest_; }
+
+  // The window as bytes, bit i = sequence (highest - i) applied (checkpoints).
+  std::string save_bits() const {
+    std::string out(width / 8, '\0');
+    for (std::uint64_t i = 0; i < width && i <= highest_; ++i) {
+      if (bits_.test((highest_ - i) % width)) out[i / 8] = static_cast<char>(out[i / 8] | (1 << (i % 8)));
+    }
+    return out;
+  }
+
+  void restore(std::uint64_t highest, const std::string& bits) {
+    highest_ = highest;
+    bits_.reset();
+    for (std::uint64_t i = 0; i < width && i / 8 < bits.size() && i <= highest; ++i) {
+      if (bits[i / 8] & (1 << (i % 8))) bits_.set((highest - i) % width);
+    }
+  }
 
  private:
   std::uint64_t highest_ = 0;

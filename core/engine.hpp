@@ -15,6 +15,11 @@
 #include "core/dedup_window.hpp"
 #include "core/series.hpp"
 
+namespace ioc::v1 {
+class EngineCheckpoint;
+class StoredBatch;
+}  // namespace ioc::v1
+
 namespace ioc::core {
 
 // What a series amounts to against its target, for displays, DTI and alerts.
@@ -82,6 +87,12 @@ class engine {
   double smoothed_rate_per_min(int indicator, int area, millis now) const;
 
   std::uint64_t total_samples() const { return total_samples_; }
+
+  // The whole state (series, deduplication table, agencies) for a checkpoint.
+  void save(ioc::v1::EngineCheckpoint* out) const;
+  // Replaces the state with a checkpoint's; entries naming indicators or areas
+  // no longer configured are skipped. Returns how many series were restored.
+  std::size_t load(const ioc::v1::EngineCheckpoint& in);
 
  private:
   struct source_state {

@@ -9,6 +9,12 @@
 
 #include "core/batch_validator.hpp"
 
+namespace ioc::v1 {
+class EngineCheckpoint;
+class StoredBatch;
+class SeriesState;
+}  // namespace ioc::v1
+
 namespace ioc::gateway {
 
 // A validated batch as it is stored and replayed.
@@ -20,9 +26,27 @@ struct stored_batch {
   std::vector<core::resolved_sample> samples;
 };
 
+// How a store reaches the engine; every hook runs on the hub's strand.
+struct store_hooks {
+  std::function<void(const ioc::v1::EngineCheckpoint&)> restore;  // at start-up, before any replay
+  std::function<void(const ioc::v1::StoredBatch&)> replay;        // a logged batch not applied here yet
+  std::function<void(ioc::v1::EngineCheckpoint*)> save;           // the state, for a checkpoint
+  std::function<void()> recovered;                                // start-up replay done
+  std::function<void(bool)> availability;                         // the store went up or down
+};
+
 class batch_store {
  public:
   virtual ~batch_store() = default;
+
+  // Starts the store: recovery first, then whatever keeps it in step.
+  virtual void start(store_hooks hooks) {
+    if (hooks.recovered) hooks.recovered();
+  }
+  virtual void stop() {}
+
+  // Makes the latest estimates readable outside the gateway (fire and forget).
+  virtual void publish_estimates(const std::vector<const ioc::v1::SeriesState*>&) {}
 
   // Makes `batch` durable, then calls done(true); done(false) when it cannot.
   // Called on the hub's strand; `done` runs on the hub's strand.

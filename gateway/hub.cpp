@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "core/state_export.hpp"
+#include "ioc/v1/storage.pb.h"
 #include "gateway/log.hpp"
 #include "gateway/metrics.hpp"
 
@@ -30,10 +31,9 @@ std::string to_json(const google::protobuf::Message& m) {
 
 }  // namespace
 
-hub::hub(asio::io_context& ioc, std::shared_ptr<const core::catalog> cat, const ioc::v1::ServerConfig& server,
+hub::hub(strand_type strand, std::shared_ptr<const core::catalog> cat, const ioc::v1::ServerConfig& server,
          std::unique_ptr<batch_store> store)
-    : ioc_(ioc),
-      strand_(asio::make_strand(ioc)),
+    : strand_(strand),
       publish_timer_(strand_),
       housekeeping_timer_(strand_),
       cat_(std::move(cat)),
@@ -48,9 +48,50 @@ hub::hub(asio::io_context& ioc, std::shared_ptr<const core::catalog> cat, const 
 
 void hub::start() {
   asio::post(strand_, [self = shared_from_this()] {
+    store_hooks hooks;
+    std::weak_ptr<hub> weak = self;
+    hooks.restore = [weak](const ioc::v1::EngineCheckpoint& cp) {
+      if (auto h = weak.lock()) {
+        const auto n = h->engine_.load(cp);
+        IOC_LOG(log_level::info, "hub.restored", std::to_string(n) + " series from the checkpoint");
+      }
+    };
+    hooks.replay = [weak](const ioc::v1::StoredBatch& b) {
+      if (auto h = weak.lock()) h->replay(b);
+    };
+    hooks.save = [weak](ioc::v1::EngineCheckpoint* cp) {
+      if (auto h = weak.lock()) h->engine_.save(cp);
+    };
+    hooks.availability = [weak](bool up) {
+      if (auto h = weak.lock()) h->ready_ = up && h->store_->available();
+    };
+    hooks.recovered = [weak] {
+      if (auto h = weak.lock()) {
+        h->ready_ = true;
+        h->snapshot_cache_.clear();
+        h->publish(true);
+      }
+    };
+    self->store_->start(std::move(hooks));
     self->arm_publish();
     self->arm_housekeeping();
   });
+}
+
+void hub::replay(const ioc::v1::StoredBatch& b) {
+  // A batch from the log (at start-up, or accepted by another gateway).
+  // Deduplication makes a batch already applied here a no-op.
+  const int agency = cat_->find_agency(b.agency());
+  std::vector<core::resolved_sample> samples;
+  samples.reserve(b.samples_size());
+  for (const auto& s : b.samples()) {
+    const int ind = cat_->find_indicator(s.indicator());
+    const int area = cat_->find_area(s.area());
+    if (ind < 0 || area < 0) continue;  // no longer configured
+    samples.push_back({ind, area, s.event_ms(), s.sum(), s.denominator()});
+  }
+  engine_.apply(agency, b.source_key(), b.sequence(), samples, b.arrival_ms());
+  newest_arrival_ms_ = std::max(newest_arrival_ms_, b.arrival_ms());
 }
 
 void hub::stop() {
@@ -59,6 +100,7 @@ void hub::stop() {
     self->publish_timer_.cancel();
     self->housekeeping_timer_.cancel();
     self->displays_.clear();
+    self->store_->stop();
   });
 }
 
@@ -176,6 +218,7 @@ void hub::arm_housekeeping() {
     }
     global_metrics().series_live.store(static_cast<std::int64_t>(self->engine_.live_series()));
     global_metrics().storage_available.store(self->store_->available() ? 1 : 0);
+    self->ready_ = self->store_->available();
     // A heartbeat at least once a second, so displays know the link is alive.
     self->publish(now - self->last_publish_ms_ >= 1000);
     self->arm_housekeeping();
@@ -207,6 +250,11 @@ void hub::publish(bool heartbeat) {
   core::export_dti(*cat_, core::score_engine_dti(engine_, now), &dti);
   std::string dti_bytes = dti.SerializeAsString();
   const bool dti_changed = dti_bytes != last_dti_;
+  const bool degraded = !store_->available();
+  if (degraded != last_degraded_) {
+    heartbeat = true;  // displays learn at once that numbers may be stale
+    last_degraded_ = degraded;
+  }
   if (dirty.empty() && pending_alerts_.empty() && !dti_changed && !heartbeat) {
     return;
   }
@@ -217,7 +265,7 @@ void hub::publish(bool heartbeat) {
   frame.set_epoch(epoch_);
   frame.set_seq(seq_);
   frame.set_server_time_ms(now);
-  frame.set_degraded(!store_->available());
+  frame.set_degraded(degraded);
   frame.set_newest_arrival_ms(newest_arrival_ms_);
   auto* delta = frame.mutable_delta();
   for (std::uint32_t n : dirty) {
@@ -232,6 +280,13 @@ void hub::publish(bool heartbeat) {
   }
   pending_alerts_.clear();
   core::export_sources(engine_, now, delta->mutable_sources());
+  if (!delta->series().empty()) {
+    std::vector<const ioc::v1::SeriesState*> changed;
+    for (const auto& st : delta->series()) {
+      if (cat_->areas[cat_->find_area(st.area())].level <= 2) changed.push_back(&st);
+    }
+    store_->publish_estimates(changed);
+  }
 
   // One serialized frame per distinct filter, shared by every display using it.
   std::map<std::string, frame_ptr> encoded;

@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -26,10 +27,13 @@ class hub : public std::enable_shared_from_this<hub> {
  public:
   using ack_handler = std::function<void(ioc::v1::Ack)>;
 
-  hub(boost::asio::io_context& ioc, std::shared_ptr<const core::catalog> cat, const ioc::v1::ServerConfig& server,
+  using strand_type = boost::asio::strand<boost::asio::io_context::executor_type>;
+
+  // `strand` is the hub's; the store's callbacks must run on it too.
+  hub(strand_type strand, std::shared_ptr<const core::catalog> cat, const ioc::v1::ServerConfig& server,
       std::unique_ptr<batch_store> store);
 
-  // Starts the publish and housekeeping timers.
+  // Starts the store (recovery first) and the publish and housekeeping timers.
   void start();
   // Cancels the timers; displays are closed by the server.
   void stop();
@@ -50,7 +54,7 @@ class hub : public std::enable_shared_from_this<hub> {
   void series_json(int indicator, int area, std::function<void(std::string)> done);
 
   const core::catalog& cat() const { return *cat_; }
-  bool ready() const { return store_->available(); }
+  bool ready() const { return ready_.load(); }
   std::uint64_t epoch() const { return epoch_; }
 
  private:
@@ -64,8 +68,9 @@ class hub : public std::enable_shared_from_this<hub> {
   frame_ptr encode(const ioc::v1::DisplayFrame& frame, bool json) const;
   frame_ptr snapshot_for(const display_filter& f);
 
-  boost::asio::io_context& ioc_;
-  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  void replay(const ioc::v1::StoredBatch& b);
+
+  strand_type strand_;
   boost::asio::steady_timer publish_timer_;
   boost::asio::steady_timer housekeeping_timer_;
   std::shared_ptr<const core::catalog> cat_;
@@ -83,7 +88,8 @@ class hub : public std::enable_shared_from_this<hub> {
   core::millis newest_arrival_ms_ = 0;
   std::vector<core::alert> pending_alerts_;
   bool stopped_ = false;
-  bool publish_pending_ = false;
+  std::atomic<bool> ready_{false};  // read from HTTP sessions' threads
+  bool last_degraded_ = false;
 };
 
 }  // namespace ioc::gateway

@@ -108,9 +108,10 @@ int server::run() {
   for (std::size_t i = 0; i < ctx->cat->agencies.size(); ++i) {
     ctx->agency_connections.push_back(std::make_unique<std::atomic<int>>(0));
   }
-  std::unique_ptr<batch_store> store = make_batch_store(ioc, cfg);
+  auto hub_strand = asio::make_strand(ioc);
+  std::unique_ptr<batch_store> store = make_batch_store(hub_strand, ctx->cat, cfg);
   const std::string store_name = store->name();
-  ctx->live_hub = std::make_shared<hub>(ioc, ctx->cat, cfg, std::move(store));
+  ctx->live_hub = std::make_shared<hub>(hub_strand, ctx->cat, cfg, std::move(store));
 
   std::shared_ptr<listener> l;
   try {

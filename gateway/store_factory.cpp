@@ -1,15 +1,18 @@
 #include "gateway/store_factory.hpp"
 
 #include "gateway/log.hpp"
+#include "gateway/redis_store.hpp"
 
 namespace ioc::gateway {
 
-std::unique_ptr<batch_store> make_batch_store(boost::asio::io_context&, const ioc::v1::ServerConfig& server) {
-  if (!server.redis_address().empty()) {
-    IOC_LOG(log_level::warn, "store.memory",
-            "redis_address is set but this build keeps batches in memory only; restart loses state");
+std::unique_ptr<batch_store> make_batch_store(boost::asio::any_io_executor hub_strand,
+                                              std::shared_ptr<const core::catalog> cat,
+                                              const ioc::v1::ServerConfig& server) {
+  if (server.redis_address().empty()) {
+    IOC_LOG(log_level::warn, "store.memory", "no redis_address: batches are kept in memory and lost on restart");
+    return std::make_unique<memory_store>();
   }
-  return std::make_unique<memory_store>();
+  return std::make_unique<redis_store>(hub_strand, std::move(cat), server.redis_address(), server.checkpoint_interval_ms());
 }
 
 }  // namespace ioc::gateway

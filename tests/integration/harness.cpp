@@ -238,6 +238,58 @@ std::string display_client::close_reason() const {
 }
 bool display_client::closed() const { return impl_->closed; }
 
+redis_server::redis_server(bool fsync_always) : fsync_always_(fsync_always) {
+  dir_ = make_temp_dir("ioc-redis");
+  socket_ = dir_ + "/redis.sock";
+  start();
+}
+
+redis_server::~redis_server() {
+  kill_hard();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+void redis_server::start() {
+  pid_ = fork();
+  if (pid_ == 0) {
+    const int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execlp("redis-server", "redis-server", "--port", "0", "--unixsocket", socket_.c_str(), "--dir", dir_.c_str(),
+           "--appendonly", "yes", "--appendfsync", fsync_always_ ? "always" : "everysec", "--save", "",
+           "--daemonize", "no", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  for (int i = 0; i < 200; ++i) {
+    if (cli("PING") == "PONG") return;
+    usleep(25'000);
+  }
+  throw std::runtime_error("redis-server did not start");
+}
+
+void redis_server::kill_hard() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  unlink(socket_.c_str());
+}
+
+std::string redis_server::cli(const std::string& args) const {
+  const std::string cmd = "redis-cli -s " + socket_ + " " + args + " 2>/dev/null";
+  std::string out;
+  if (FILE* p = popen(cmd.c_str(), "r")) {
+    char buf[4096];
+    std::size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    pclose(p);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
 double today_sum(const ioc::v1::SeriesState& s) {
   for (const auto& w : s.windows()) {
     if (w.window() == ioc::v1::TODAY) return w.sum();

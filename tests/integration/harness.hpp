@@ -79,6 +79,24 @@ std::optional<ioc::v1::SeriesState> await_series(display_client& d, const std::s
 
 double today_sum(const ioc::v1::SeriesState& s);
 
+// A private redis-server on a unix socket in a temporary directory.
+class redis_server {
+ public:
+  // `fsync_always` makes every acknowledged write survive a SIGKILL of Redis.
+  explicit redis_server(bool fsync_always = true);
+  ~redis_server();
+  void start();
+  void kill_hard();  // SIGKILL
+  std::string address() const { return "unix:" + socket_; }
+  // Runs one command with redis-cli and returns its output, trimmed.
+  std::string cli(const std::string& args) const;
+
+ private:
+  std::string dir_, socket_;
+  bool fsync_always_;
+  pid_t pid_ = -1;
+};
+
 // Milliseconds since the epoch.
 std::int64_t now_ms();
 
