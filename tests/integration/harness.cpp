@@ -290,6 +290,44 @@ std::string redis_server::cli(const std::string& args) const {
   return out;
 }
 
+child_process::child_process(std::vector<std::string> args, const std::string& log_path) {
+  pid_ = fork();
+  if (pid_ == 0) {
+    const int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(log, 1);
+    dup2(log, 2);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+}
+
+child_process::~child_process() { kill_hard(); }
+
+int child_process::wait(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return -1;
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  while (true) {
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (std::chrono::steady_clock::now() > until) return -1;
+    usleep(10'000);
+  }
+}
+
+void child_process::kill_hard() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
 double today_sum(const ioc::v1::SeriesState& s) {
   for (const auto& w : s.windows()) {
     if (w.window() == ioc::v1::TODAY) return w.sum();

@@ -97,6 +97,20 @@ class redis_server {
   pid_t pid_ = -1;
 };
 
+// A child process (argv[0] is a path), with stdout/stderr to a log file.
+class child_process {
+ public:
+  child_process(std::vector<std::string> args, const std::string& log_path);
+  ~child_process();
+  // Waits up to `timeout`; returns the exit status, 128+signal, or -1 if still running.
+  int wait(std::chrono::milliseconds timeout);
+  void kill_hard();
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
 // Milliseconds since the epoch.
 std::int64_t now_ms();
 

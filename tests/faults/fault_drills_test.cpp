@@ -1,0 +1,295 @@
+// Fault drills: processes killed with SIGKILL under load, a display frozen
+// with SIGSTOP, a flood of malformed frames, 10,000 bad tokens. Nothing
+// acknowledged is lost or doubled, and the well-behaved keep their pace.
+#include <gtest/gtest.h>
+#include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "harness.hpp"
+#include "tools/agency_client.hpp"
+
+namespace ioc::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+double today_total(unsigned short port, const std::string& indicator = "einvoice_issued") {
+  try {
+    const auto r = http_call(port, "GET", "/v1/series/" + indicator + "?area=45&window=TODAY");
+    if (r.status != 200) return -1;
+    ioc::v1::SeriesState s;
+    if (!google::protobuf::util::JsonStringToMessage(r.body, &s).ok() || s.windows_size() == 0) return 0;
+    return s.windows(0).sum();
+  } catch (...) {
+    return -1;
+  }
+}
+
+bool wait_ready(unsigned short port, std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    try {
+      if (http_call(port, "GET", "/readyz").status == 200) return true;
+    } catch (...) {
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
+long rss_kb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+std::string redis_server_config() {
+  return config_with_server("{\"port\": 0, \"push_rate_hz\": 20, \"checkpoint_interval_ms\": 250}");
+}
+
+// Writes `lines` JSON-lines samples with random values; returns their sum.
+double write_input(const std::string& path, int lines, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::ofstream out(path);
+  double sum = 0;
+  const std::int64_t t = now_ms();
+  for (int i = 0; i < lines; ++i) {
+    const int v = 1 + static_cast<int>(rng() % 9);
+    sum += v;
+    out << "{\"indicator\":\"einvoice_issued\",\"area\":\"" << (i % 2 ? "19000" : "462") << "\",\"eventTimeMs\":\""
+        << t << "\",\"value\":" << v << "}\n";
+  }
+  return sum;
+}
+
+std::vector<std::string> push_args(unsigned short port, const std::string& input, const std::string& spool) {
+  return {binary_dir() + "/tools/ioc-push", "--port", std::to_string(port), "--token", "tax-token", "--source", "drill",
+          "--input", input, "--spool", spool, "--batch-size", "20", "--linger-ms", "5", "--give-up-after", "0"};
+}
+
+TEST(FaultDrills, PushAndGatewayKilledMidStreamCountEverythingOnce) {
+  redis_server redis;
+  const std::string dir = make_temp_dir("ioc-drill");
+  const double expected = write_input(dir + "/in.jsonl", 6000, 11);
+  auto gw = std::make_unique<gateway_process>(redis_server_config(), std::vector<std::string>{"--redis", redis.address()});
+  const unsigned short port = gw->port();
+  ASSERT_TRUE(wait_ready(port, 10s));
+  // Kill the client twice mid-stream; it resumes from its spool and input offset.
+  for (int round = 0; round < 2; ++round) {
+    child_process push(push_args(port, dir + "/in.jsonl", dir + "/spool"), dir + "/push.log");
+    std::this_thread::sleep_for(300ms);
+    push.kill_hard();
+  }
+  // Then kill the gateway under the running client, twice.
+  child_process push(push_args(port, dir + "/in.jsonl", dir + "/spool"), dir + "/push.log");
+  for (int round = 0; round < 2; ++round) {
+    std::this_thread::sleep_for(250ms);
+    gw->stop(SIGKILL);
+    gw = std::make_unique<gateway_process>(redis_server_config(),
+                                           std::vector<std::string>{"--redis", redis.address(), "--port", std::to_string(port)});
+    ASSERT_TRUE(wait_ready(port, 10s));
+  }
+  const int rc = push.wait(120s);
+  std::ifstream log(dir + "/push.log");
+  std::string text((std::istreambuf_iterator<char>(log)), {});
+  ASSERT_EQ(rc, 0) << text;
+  EXPECT_EQ(today_total(port), expected) << text;
+  // One more restart from the checkpoint and log tail: still exact.
+  gw->stop(SIGKILL);
+  gw = std::make_unique<gateway_process>(redis_server_config(), std::vector<std::string>{"--redis", redis.address()});
+  ASSERT_TRUE(wait_ready(gw->port(), 10s));
+  EXPECT_EQ(today_total(gw->port()), expected);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(FaultDrills, RedisKilledUnderLoadLosesAndDoublesNothing) {
+  redis_server redis(/*fsync_always=*/true);
+  const std::string dir = make_temp_dir("ioc-drill");
+  const double expected = write_input(dir + "/in.jsonl", 4000, 12);
+  gateway_process gw(redis_server_config(), {"--redis", redis.address()});
+  ASSERT_TRUE(wait_ready(gw.port(), 10s));
+  child_process push(push_args(gw.port(), dir + "/in.jsonl", dir + "/spool"), dir + "/push.log");
+  for (int round = 0; round < 2; ++round) {
+    std::this_thread::sleep_for(300ms);
+    redis.kill_hard();
+    std::this_thread::sleep_for(300ms);
+    redis.start();
+  }
+  ASSERT_EQ(push.wait(120s), 0);
+  ASSERT_TRUE(wait_ready(gw.port(), 10s));
+  EXPECT_EQ(today_total(gw.port()), expected);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(FaultDrills, FrozenDisplayKeepsMemoryBoundedAndOthersOnPace) {
+  gateway_process gw(config_with_server(
+      "{\"port\": 0, \"push_rate_hz\": 50, \"display_queue_frames\": 4, \"display_stall_close_ms\": 3000}"));
+  // A display in its own process, frozen with SIGSTOP once connected.
+  const pid_t frozen = fork();
+  if (frozen == 0) {
+    display_client d;
+    d.connect(gw.port(), "/v1/live", 4096);
+    while (d.read(60s)) {
+    }
+    _exit(0);
+  }
+  std::this_thread::sleep_for(300ms);
+  kill(frozen, SIGSTOP);
+  display_client healthy;
+  healthy.connect(gw.port());
+  ASSERT_TRUE(healthy.read_frame(5s));
+  const long rss_before = rss_kb(gw.pid());
+  std::atomic<bool> stop{false};
+  std::thread publisher([&] {
+    tools::agency_client tax("127.0.0.1", std::to_string(gw.port()), "tax-token");
+    std::uint64_t seq = 0;
+    while (!stop) {
+      ioc::v1::IngestBatch b;
+      b.set_source_id("flood");
+      b.set_sequence(++seq);
+      for (const char* area : {"45", "461", "462", "19000", "19001"}) {
+        auto* s = b.add_samples();
+        s->set_indicator("einvoice_issued");
+        s->set_area(area);
+        s->set_event_time_ms(now_ms());
+        s->set_value(1);
+      }
+      try {
+        tax.send(b);
+      } catch (...) {
+        return;
+      }
+      std::this_thread::sleep_for(2ms);
+    }
+  });
+  // For 8 s the healthy display must keep receiving at the push rate.
+  int frames = 0;
+  std::int64_t worst_gap = 0;
+  auto last = std::chrono::steady_clock::now();
+  const auto until = last + 8s;
+  while (std::chrono::steady_clock::now() < until) {
+    if (!healthy.read_frame(2s)) break;
+    const auto t = std::chrono::steady_clock::now();
+    worst_gap = std::max<std::int64_t>(worst_gap, std::chrono::duration_cast<std::chrono::milliseconds>(t - last).count());
+    last = t;
+    ++frames;
+  }
+  stop = true;
+  publisher.join();
+  const long rss_after = rss_kb(gw.pid());
+  kill(frozen, SIGKILL);
+  waitpid(frozen, nullptr, 0);
+  EXPECT_GT(frames, 8 * 50 / 2) << "the healthy display fell behind";
+  EXPECT_LT(worst_gap, 500) << "the healthy display stalled";
+  EXPECT_LT(rss_after - rss_before, 64 * 1024) << "gateway memory grew with a frozen display: " << rss_before << " → "
+                                               << rss_after << " kB";
+}
+
+TEST(FaultDrills, MalformedFloodDoesNotSlowOtherAgencies) {
+  // The steady agency's own rate limit must not be what slows it here.
+  std::string cfg = config_with_server("{\"port\": 0}");
+  const std::string from = "\"limits\": {\"max_samples_per_batch\": 1000}";
+  cfg.replace(cfg.find(from), from.size(),
+              "\"limits\": {\"max_samples_per_batch\": 1000, \"batches_per_second\": 100000, \"burst_batches\": 100000}");
+  gateway_process gw(cfg);
+  auto measure = [&](int batches) {
+    tools::agency_client tax("127.0.0.1", std::to_string(gw.port()), "tax-token");
+    std::vector<double> ms;
+    static std::uint64_t seq = 0;
+    for (int i = 0; i < batches; ++i) {
+      ioc::v1::IngestBatch b;
+      b.set_source_id("steady");
+      b.set_sequence(++seq);
+      auto* s = b.add_samples();
+      s->set_indicator("einvoice_issued");
+      s->set_area("45");
+      s->set_event_time_ms(now_ms());
+      s->set_value(1);
+      const auto t0 = std::chrono::steady_clock::now();
+      const auto ack = tax.send(b);
+      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      EXPECT_EQ(ack.accepted(), 1u);
+    }
+    std::sort(ms.begin(), ms.end());
+    return ms[ms.size() * 99 / 100];
+  };
+  const double quiet_p99 = measure(300);
+  std::atomic<bool> stop{false};
+  std::atomic<long> flood_frames{0};
+  std::thread flooder([&] {
+    tools::agency_client police("127.0.0.1", std::to_string(gw.port()), "police-token");
+    std::mt19937 rng(3);
+    while (!stop) {
+      std::string junk(64 + rng() % 512, '\0');
+      for (auto& c : junk) c = static_cast<char>(rng());
+      try {
+        police.send_raw(junk);
+        ++flood_frames;
+      } catch (...) {
+        police.close();
+      }
+    }
+  });
+  std::this_thread::sleep_for(200ms);
+  const double flood_p99 = measure(300);
+  stop = true;
+  flooder.join();
+  EXPECT_GT(flood_frames.load(), 1000);
+  // Two cores shared by the flooder, the gateway and us: allow some slowdown,
+  // not a stall.
+  EXPECT_LT(flood_p99, std::max(25.0, quiet_p99 * 5)) << "quiet p99 " << quiet_p99 << " ms";
+  EXPECT_EQ(today_total(gw.port()), 600);
+}
+
+TEST(FaultDrills, TenThousandBadTokensAreRefusedAndSummarised) {
+  gateway_process gw(config_with_server("{\"port\": 0}"));
+  std::atomic<int> refused{0};
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 4; ++w) {
+    workers.emplace_back([&, w] {
+      for (int i = 0; i < 2500; ++i) {
+        try {
+          const auto r = http_call(gw.port(), "POST", "/v1/samples", "x",
+                                   {{"Authorization", "Bearer bad-" + std::to_string(w * 10000 + i)},
+                                    {"Content-Type", "application/x-protobuf"}});
+          if (r.status == 401) ++refused;
+        } catch (...) {
+        }
+      }
+    });
+  }
+  // Meanwhile a good agency is served.
+  tools::agency_client tax("127.0.0.1", std::to_string(gw.port()), "tax-token");
+  ioc::v1::IngestBatch b;
+  b.set_source_id("good");
+  b.set_sequence(1);
+  auto* s = b.add_samples();
+  s->set_indicator("einvoice_issued");
+  s->set_area("45");
+  s->set_event_time_ms(now_ms());
+  s->set_value(3);
+  EXPECT_EQ(tax.send(b).accepted(), 1u);
+  for (auto& t : workers) t.join();
+  EXPECT_EQ(refused.load(), 10000);
+  const auto m = http_call(gw.port(), "GET", "/metrics");
+  EXPECT_NE(m.body.find("ioc_auth_failures_total 10000"), std::string::npos);
+  // Logged in summary: a handful of lines, not ten thousand.
+  const std::string log = gw.log();
+  std::size_t lines = 0;
+  for (std::size_t p = log.find("auth_refused"); p != std::string::npos; p = log.find("auth_refused", p + 1)) ++lines;
+  EXPECT_GE(lines, 1u);
+  EXPECT_LE(lines, 30u);
+  EXPECT_EQ(today_total(gw.port()), 3);
+}
+
+}  // namespace
+}  // namespace ioc::test
