@@ -8,6 +8,8 @@
 #include <boost/asio/post.hpp>
 #include <random>
 
+#include <sys/socket.h>
+
 #include "gateway/log.hpp"
 
 namespace ioc::gateway {
@@ -205,10 +207,12 @@ void redis_connection::arm_health_check() {
     if (ec || self->stopped_) return;
     if (self->up_ && self->ctx_) {
       if (self->ping_outstanding_ && std::chrono::steady_clock::now() - self->ping_sent_ > std::chrono::seconds(2)) {
-        // No answer for 2 s: treat the server as gone; hiredis fails every
-        // pending command (callbacks get null) as it disconnects.
+        // No answer for 2 s: treat the server as gone. redisAsyncDisconnect
+        // would wait for the very replies that are not coming, so shut the
+        // socket down: the next read sees EOF and hiredis fails every pending
+        // command (callbacks get null) as it disconnects.
         IOC_LOG(log_level::warn, "redis.health_check_failed", self->name_ + " no PONG in 2 s");
-        redisAsyncDisconnect(self->ctx_);
+        ::shutdown(self->ctx_->c.fd, SHUT_RDWR);
       } else if (!self->ping_outstanding_) {
         self->ping_outstanding_ = true;
         self->ping_sent_ = std::chrono::steady_clock::now();
