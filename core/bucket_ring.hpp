@@ -1,5 +1,5 @@
 #pragma once
-// A fixed ring of time buckets keyed by bucket number. A bucket is reused when
+// A fixed ring of time buckets keyed by bucket number (32-bit, 24 bytes a bucket). A bucket is reused when
 // a newer key maps to its slot; a sample older than what the slot holds is
 // outside every window the ring serves and is ignored by it.
 #include <array>
@@ -28,38 +28,40 @@ class bucket_ring {
   static constexpr std::size_t capacity = N;
 
   // Adds to bucket `key`. Returns false when the bucket has already left the ring.
-  bool add(std::int64_t key, double sum, double denominator) {
+  bool add(std::int64_t key64, double sum, double denominator) {
+    const auto key = static_cast<std::int32_t>(key64);
     bucket& b = slots_[slot_of(key)];
     if (b.key > key) {
       return false;
     }
     if (b.key < key) {
-      b = bucket{key, {}};
+      b = bucket{key, 0, 0, 0};
     }
-    b.value.sum += sum;
-    b.value.denominator += denominator;
-    b.value.samples += 1;
+    b.sum += sum;
+    b.denominator += denominator;
+    b.samples += 1;
     return true;
   }
 
   // The bucket with exactly this key, or an empty tally.
   tally at(std::int64_t key) const {
-    const bucket& b = slots_[slot_of(key)];
-    return b.key == key ? b.value : tally{};
+    const bucket& b = slots_[slot_of(static_cast<std::int32_t>(key))];
+    return b.key == key ? tally{b.sum, b.denominator, b.samples} : tally{};
   }
 
   // Calls f(key, tally) for every bucket in use (checkpoints).
   template <class F>
   void for_each(F&& f) const {
     for (const bucket& b : slots_) {
-      if (b.key != std::numeric_limits<std::int64_t>::min()) f(b.key, b.value);
+      if (b.key != empty_key) f(static_cast<std::int64_t>(b.key), tally{b.sum, b.denominator, b.samples});
     }
   }
 
   // Restores one bucket (checkpoints).
-  void restore(std::int64_t key, const tally& t) {
+  void restore(std::int64_t key64, const tally& t) {
+    const auto key = static_cast<std::int32_t>(key64);
     bucket& b = slots_[slot_of(key)];
-    if (b.key <= key) b = bucket{key, t};
+    if (b.key <= key) b = bucket{key, static_cast<std::uint32_t>(t.samples), t.sum, t.denominator};
   }
 
   // Σ of the `count` buckets ending at `last_key` (inclusive); count <= N.
@@ -72,13 +74,17 @@ class bucket_ring {
   }
 
  private:
+  // 24 bytes: bucket numbers since 1970 fit 32 bits (minutes until the year 6053).
+  static constexpr std::int32_t empty_key = std::numeric_limits<std::int32_t>::min();
   struct bucket {
-    std::int64_t key = std::numeric_limits<std::int64_t>::min();
-    tally value;
+    std::int32_t key = empty_key;
+    std::uint32_t samples = 0;
+    double sum = 0;
+    double denominator = 0;
   };
 
-  static std::size_t slot_of(std::int64_t key) {
-    const auto n = static_cast<std::int64_t>(N);
+  static std::size_t slot_of(std::int32_t key) {
+    const auto n = static_cast<std::int32_t>(N);
     return static_cast<std::size_t>(((key % n) + n) % n);
   }
 

@@ -9,7 +9,7 @@ namespace ioc::core {
 
 engine::engine(std::shared_ptr<const catalog> cat, millis start_ms)
     : cat_(std::move(cat)), start_ms_(start_ms), agencies_(cat_->agencies.size()) {
-  slots_.resize(cat_->indicators.size() * cat_->areas.size());
+  slots_.assign(cat_->indicators.size() * cat_->areas.size(), nullptr);
   chains_.resize(cat_->areas.size());
   for (std::size_t a = 0; a < cat_->areas.size(); ++a) {
     for (int p = static_cast<int>(a); p >= 0; p = cat_->areas[p].parent) {
@@ -42,9 +42,9 @@ bool engine::applied(const std::string& source_key, std::uint64_t seq) const {
 }
 
 series& engine::slot(std::uint32_t n) {
-  auto& p = slots_[n];
+  series*& p = slots_[n];
   if (!p) {
-    p = std::make_unique<series>();
+    p = pool_.make();
     ++live_series_;
   }
   return *p;
@@ -113,12 +113,13 @@ double engine::smoothed_rate_per_min(int indicator, int area, millis now) const 
   if (!s) {
     return 0;
   }
-  const std::int64_t minute = floor_div(now, ms_per_minute);
+  // 5-minute buckets of the last hour, weighted by age with a 10-minute half-life.
+  const std::int64_t five = floor_div(now, ms_per_five_minutes);
   double num = 0;
   double den = 0;
-  for (int age = 0; age < 60; ++age) {
-    const double w = std::exp2(-age / 10.0);
-    num += w * s->minutes.at(minute - age).sum;
+  for (int age = 0; age < 12; ++age) {
+    const double w = std::exp2(-age * 5 / 10.0);
+    num += w * s->fives.at(five - age).sum / 5.0;
     den += w;
   }
   return num / den;

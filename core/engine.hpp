@@ -14,6 +14,7 @@
 #include "core/catalog.hpp"
 #include "core/dedup_window.hpp"
 #include "core/series.hpp"
+#include "core/series_pool.hpp"
 
 namespace ioc::v1 {
 class EngineCheckpoint;
@@ -69,8 +70,8 @@ class engine {
   std::size_t live_series() const { return live_series_; }
 
   // The series, or null when nothing was ever recorded for it.
-  const series* find(int indicator, int area) const { return slots_[series_number(indicator, area)].get(); }
-  const series* find(std::uint32_t n) const { return slots_[n].get(); }
+  const series* find(int indicator, int area) const { return slots_[series_number(indicator, area)]; }
+  const series* find(std::uint32_t n) const { return slots_[n]; }
 
   tally window(int indicator, int area, window_id w, millis now) const;
   headline headline_of(int indicator, int area, millis now) const;
@@ -81,8 +82,8 @@ class engine {
   std::uint64_t agency_samples(int agency) const { return agencies_[agency].samples; }
   millis start_ms() const { return start_ms_; }
 
-  // Counters per minute over the last 5 minutes, and an EWMA of minute
-  // buckets with a 10-minute half-life.
+  // Counters per minute over the last 5 minutes, and an EWMA of 5-minute
+  // buckets over the last hour with a 10-minute half-life.
   double rate_per_min(int indicator, int area, millis now) const;
   double smoothed_rate_per_min(int indicator, int area, millis now) const;
 
@@ -110,7 +111,8 @@ class engine {
 
   std::shared_ptr<const catalog> cat_;
   millis start_ms_;
-  std::vector<std::unique_ptr<series>> slots_;
+  series_pool pool_;
+  std::vector<series*> slots_;  // by series number; null until it has data
   std::vector<std::vector<int>> chains_;  // area → itself and its ancestors
   std::vector<std::uint32_t> dirty_;
   std::unordered_map<std::string, source_state> sources_;

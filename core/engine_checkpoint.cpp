@@ -1,5 +1,7 @@
 // Engine state to and from ioc.v1.EngineCheckpoint, so a restart replays
 // only the tail of the log after the last checkpoint.
+#include <algorithm>
+
 #include "core/engine.hpp"
 #include "ioc/v1/storage.pb.h"
 
@@ -27,13 +29,15 @@ void load_ring(bucket_ring<N>& ring, const google::protobuf::RepeatedPtrField<io
 
 void engine::save(ioc::v1::EngineCheckpoint* out) const {
   for (std::uint32_t n = 0; n < slots_.size(); ++n) {
-    const series* s = slots_[n].get();
+    const series* s = slots_[n];
     if (!s) continue;
     auto* o = out->add_series();
     o->set_indicator(cat_->indicators[indicator_of(n)].id);
     o->set_area(cat_->areas[area_of(n)].code);
     save_ring(s->minutes, o->mutable_minutes());
+    save_ring(s->fives, o->mutable_fives());
     save_ring(s->quarters, o->mutable_quarters());
+    save_ring(s->hours, o->mutable_hours());
     save_ring(s->days, o->mutable_days());
     save_ring(s->months, o->mutable_months());
     save_ring(s->years, o->mutable_years());
@@ -61,7 +65,8 @@ void engine::save(ioc::v1::EngineCheckpoint* out) const {
 }
 
 std::size_t engine::load(const ioc::v1::EngineCheckpoint& in) {
-  for (auto& s : slots_) s.reset();
+  std::fill(slots_.begin(), slots_.end(), nullptr);
+  pool_.clear();
   live_series_ = 0;
   dirty_.clear();
   sources_.clear();
@@ -73,7 +78,9 @@ std::size_t engine::load(const ioc::v1::EngineCheckpoint& in) {
     const std::uint32_t n = series_number(ind, area);
     series& s = slot(n);
     load_ring(s.minutes, o.minutes());
+    load_ring(s.fives, o.fives());
     load_ring(s.quarters, o.quarters());
+    load_ring(s.hours, o.hours());
     load_ring(s.days, o.days());
     load_ring(s.months, o.months());
     load_ring(s.years, o.years());

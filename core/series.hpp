@@ -1,8 +1,9 @@
 #pragma once
-// One series: the windows of one (indicator, area). Buckets are bucket-aligned:
-// "last 5 min" is the current minute bucket and the 4 before it, "last 24 h"
-// the current quarter-hour and the 95 before it, "last 30 d" today (Vietnam
-// time) and the 29 days before it.
+// One series: the windows of one (indicator, area), about 3 KB. Windows are
+// bucket-aligned: "last 5 min" is the current minute bucket and the 4 before
+// it, "last 1 h" the current 5-minute bucket and the 11 before it, "last 24 h"
+// the current hour and the 23 before it, "last 30 d" today (Vietnam time) and
+// the 29 days before it. Quarter-hours feed the 6-hour sparkline.
 #include <cstdint>
 #include <limits>
 
@@ -17,7 +18,9 @@ constexpr int window_count = 7;
 // The bucket numbers of one instant at every granularity.
 struct bucket_keys {
   std::int64_t minute;
+  std::int64_t five;
   std::int64_t quarter;
+  std::int64_t hour;
   std::int64_t day;    // local day
   std::int64_t month;  // local year*12 + month-1
   std::int64_t year;   // local year
@@ -27,7 +30,9 @@ struct bucket_keys {
   static bucket_keys of(millis t, std::int64_t& cache_day, std::int64_t& cache_month) {
     bucket_keys k;
     k.minute = floor_div(t, ms_per_minute);
+    k.five = floor_div(t, ms_per_five_minutes);
     k.quarter = floor_div(t, ms_per_quarter_hour);
+    k.hour = floor_div(t, ms_per_hour);
     k.day = local_day(t);
     if (k.day != cache_day) {
       cache_day = k.day;
@@ -42,9 +47,11 @@ struct bucket_keys {
 struct series {
   static constexpr millis never = std::numeric_limits<millis>::min();
 
-  bucket_ring<64> minutes;
-  bucket_ring<100> quarters;
-  bucket_ring<40> days;
+  bucket_ring<8> minutes;
+  bucket_ring<14> fives;
+  bucket_ring<26> quarters;
+  bucket_ring<26> hours;
+  bucket_ring<32> days;
   bucket_ring<14> months;
   bucket_ring<2> years;
   double latest = 0;            // gauge/reference: value of the newest event
@@ -57,7 +64,9 @@ struct series {
 
   void add(const bucket_keys& k, millis event_ms, double sum, double denominator, bool is_level) {
     minutes.add(k.minute, sum, denominator);
+    fives.add(k.five, sum, denominator);
     quarters.add(k.quarter, sum, denominator);
+    hours.add(k.hour, sum, denominator);
     days.add(k.day, sum, denominator);
     months.add(k.month, sum, denominator);
     years.add(k.year, sum, denominator);
@@ -73,8 +82,8 @@ struct series {
   tally window(window_id w, const bucket_keys& now) const {
     switch (w) {
       case window_id::last_5m: return minutes.sum_last(now.minute, 5);
-      case window_id::last_1h: return minutes.sum_last(now.minute, 60);
-      case window_id::last_24h: return quarters.sum_last(now.quarter, 96);
+      case window_id::last_1h: return fives.sum_last(now.five, 12);
+      case window_id::last_24h: return hours.sum_last(now.hour, 24);
       case window_id::last_30d: return days.sum_last(now.day, 30);
       case window_id::today: return days.at(now.day);
       case window_id::this_month: return months.at(now.month);

@@ -8,7 +8,9 @@ namespace ioc::core {
 using millis = std::int64_t;
 
 constexpr millis ms_per_minute = 60'000;
+constexpr millis ms_per_five_minutes = 5 * ms_per_minute;
 constexpr millis ms_per_quarter_hour = 15 * ms_per_minute;
+constexpr millis ms_per_hour = 60 * ms_per_minute;
 constexpr millis ms_per_day = 86'400'000;
 constexpr millis vietnam_offset_ms = 7 * 3'600'000;
 

@@ -124,8 +124,10 @@ void redis_store::load_checkpoint() {
       return;
     }
     if (r->type == REDIS_REPLY_STRING) {
+      IOC_LOG(log_level::info, "redis.checkpoint_fetched", std::to_string(r->len) + " bytes");
       ioc::v1::EngineCheckpoint cp;
       if (cp.ParseFromArray(r->str, static_cast<int>(r->len))) {
+        IOC_LOG(log_level::info, "redis.checkpoint_parsed", std::to_string(cp.series_size()) + " series");
         if (hooks_.restore) hooks_.restore(cp);
         last_id_ = cp.log_position().empty() ? "0-0" : cp.log_position();
         IOC_LOG(log_level::info, "redis.checkpoint_loaded",

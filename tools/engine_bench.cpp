@@ -4,7 +4,9 @@
 // BM_ValidateAndApply: decode-free path the gateway runs per batch: validate
 // a protobuf batch of 1,000 samples against the catalog, then apply it.
 #include <benchmark/benchmark.h>
+#include <google/protobuf/arena.h>
 
+#include <chrono>
 #include <cstring>
 #include <iostream>
 #include <random>
@@ -12,6 +14,7 @@
 #include "core/batch_validator.hpp"
 #include "core/config_loader.hpp"
 #include "core/engine.hpp"
+#include "ioc/v1/storage.pb.h"
 
 namespace {
 
@@ -94,6 +97,54 @@ void BM_ValidateAndApply(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * batch.samples_size());
 }
 BENCHMARK(BM_ValidateAndApply);
+
+// A catalog of `indicators` counters over 1 province, 20 districts and
+// `communes` communes: 100 × 1,001 = 100,100 series by default.
+std::shared_ptr<const ioc::core::catalog> wide_catalog(int indicators, int communes) {
+  std::string j = R"({"province_code":"45","province_name_vi":"B","areas":[{"code":"45","name_vi":"T"})";
+  for (int d = 0; d < 20; ++d) j += ",{\"code\":\"" + std::to_string(500 + d) + "\",\"name_vi\":\"H\",\"parent\":\"45\"}";
+  for (int c = 0; c < communes; ++c) {
+    j += ",{\"code\":\"" + std::to_string(100000 + c) + "\",\"name_vi\":\"X\",\"parent\":\"" + std::to_string(500 + c % 20) + "\"}";
+  }
+  j += "],\"indicators\":[";
+  for (int i = 0; i < indicators; ++i) j += std::string(i ? "," : "") + "{\"id\":\"c" + std::to_string(i) + "\",\"label_vi\":\"C\",\"kind\":\"counter\"}";
+  j += "]}";
+  auto r = ioc::core::load_config_text(j);
+  if (!r.ok()) {
+    std::cerr << r.errors.front() << "\n";
+    std::exit(1);
+  }
+  return r.cat;
+}
+
+// Checkpoint of 100,100 series: save, serialize, parse, load (the restart path).
+void BM_CheckpointRestore(benchmark::State& state) {
+  auto cat = wide_catalog(100, 980);
+  ioc::core::engine e(cat, now);
+  std::vector<ioc::core::resolved_sample> samples;
+  for (int i = 0; i < 100; ++i) {
+    for (int c = 0; c < 980; ++c) samples.push_back({i, 21 + c, now - (c % 600) * 1000, 1, 0});
+  }
+  e.apply_samples(samples, now);
+  ioc::v1::EngineCheckpoint cp;
+  e.save(&cp);
+  const std::string bytes = cp.SerializeAsString();
+  for (auto _ : state) {
+    google::protobuf::Arena arena;
+    auto* parsed = google::protobuf::Arena::CreateMessage<ioc::v1::EngineCheckpoint>(&arena);
+    const auto t0 = std::chrono::steady_clock::now();
+    parsed->ParseFromString(bytes);
+    const auto t1 = std::chrono::steady_clock::now();
+    ioc::core::engine fresh(cat, now);
+    benchmark::DoNotOptimize(fresh.load(*parsed));
+    const auto t2 = std::chrono::steady_clock::now();
+    state.counters["parse_ms"] = std::chrono::duration<double, std::milli>(t1 - t0).count();
+    state.counters["load_ms"] = std::chrono::duration<double, std::milli>(t2 - t1).count();
+  }
+  state.counters["series"] = static_cast<double>(e.live_series());
+  state.counters["checkpoint_MB"] = static_cast<double>(bytes.size()) / 1e6;
+}
+BENCHMARK(BM_CheckpointRestore)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 }  // namespace
 

@@ -28,13 +28,14 @@ struct reference {
 
   bool in_window(window_id w, millis t, millis now) const {
     const auto minute = [](millis x) { return floor_div(x, 60'000); };
-    const auto quarter = [](millis x) { return floor_div(x, 900'000); };
+    const auto five = [](millis x) { return floor_div(x, 300'000); };
+    const auto hour = [](millis x) { return floor_div(x, 3'600'000); };
     const auto day = [](millis x) { return floor_div(x + vietnam_offset_ms, 86'400'000); };
     const std::tm a = local_tm(t), b = local_tm(now);
     switch (w) {
       case window_id::last_5m: return minute(t) > minute(now) - 5 && minute(t) <= minute(now);
-      case window_id::last_1h: return minute(t) > minute(now) - 60 && minute(t) <= minute(now);
-      case window_id::last_24h: return quarter(t) > quarter(now) - 96 && quarter(t) <= quarter(now);
+      case window_id::last_1h: return five(t) > five(now) - 12 && five(t) <= five(now);
+      case window_id::last_24h: return hour(t) > hour(now) - 24 && hour(t) <= hour(now);
       case window_id::last_30d: return day(t) > day(now) - 30 && day(t) <= day(now);
       case window_id::today: return day(t) == day(now);
       case window_id::this_month: return a.tm_year == b.tm_year && a.tm_mon == b.tm_mon;
