@@ -180,6 +180,7 @@ void hub::on_stored(int agency, std::shared_ptr<const stored_batch> b, ioc::v1::
   }
   engine_.apply(agency, b->source_key, b->sequence, b->samples, b->arrival_ms);
   newest_arrival_ms_ = std::max(newest_arrival_ms_, b->arrival_ms);
+  if (oldest_unpublished_ms_ == 0) oldest_unpublished_ms_ = b->arrival_ms;
   ack.set_accepted(static_cast<std::uint32_t>(b->samples.size()));
   m.batches_accepted.fetch_add(1, std::memory_order_relaxed);
   m.samples_accepted.fetch_add(b->samples.size(), std::memory_order_relaxed);
@@ -267,6 +268,8 @@ void hub::publish(bool heartbeat) {
   frame.set_server_time_ms(now);
   frame.set_degraded(degraded);
   frame.set_newest_arrival_ms(newest_arrival_ms_);
+  frame.set_oldest_arrival_ms(oldest_unpublished_ms_);
+  oldest_unpublished_ms_ = 0;
   auto* delta = frame.mutable_delta();
   for (std::uint32_t n : dirty) {
     core::export_series(engine_, n, now, delta->add_series());

@@ -86,6 +86,7 @@ class hub : public std::enable_shared_from_this<hub> {
   std::string last_dti_;
   core::millis last_publish_ms_ = 0;
   core::millis newest_arrival_ms_ = 0;
+  core::millis oldest_unpublished_ms_ = 0;  // oldest arrival not yet in a frame
   std::vector<core::alert> pending_alerts_;
   bool stopped_ = false;
   std::atomic<bool> ready_{false};  // read from HTTP sessions' threads
