@@ -92,15 +92,7 @@ void redis_connection::stop() {
 void redis_connection::connect() {
   if (stopped_) return;
   if (address_.rfind("unix:", 0) == 0) {
-    redisAsyncContext* c = redisAsyncConnectUnix(address_.substr(5).c_str());
-    if (!c || c->err) {
-      const std::string why = c ? c->errstr : "out of memory";
-      if (c) redisAsyncFree(c);
-      lost(why);
-      return;
-    }
-    attach(c);
-    return;
+    attach(redisAsyncConnectUnix(address_.substr(5).c_str()));
   } else {
     const auto colon = address_.rfind(':');
     const std::string host = colon == std::string::npos ? address_ : address_.substr(0, colon);
@@ -121,18 +113,15 @@ void redis_connection::connect() {
   }
 }
 
-void redis_connection::connect_to(const std::string& host, int port) {
-  redisAsyncContext* c = redisAsyncConnect(host.c_str(), port);
+void redis_connection::connect_to(const std::string& host, int port) { attach(redisAsyncConnect(host.c_str(), port)); }
+
+void redis_connection::attach(redisAsyncContext* c) {
   if (!c || c->err) {
     const std::string why = c ? c->errstr : "out of memory";
     if (c) redisAsyncFree(c);
     lost(why);
     return;
   }
-  attach(c);
-}
-
-void redis_connection::attach(redisAsyncContext* c) {
   // Attach before setting the connect callback: hiredis may call addWrite at once.
   ctx_ = c;
   binding_ = std::make_shared<binding>(strand_, ctx_);
@@ -157,7 +146,7 @@ void redis_connection::on_connect_cb(const redisAsyncContext* c, int status) {
     return;
   }
   self->up_ = true;
-  self->ping_outstanding_ = false;
+  self->last_reply_ = std::chrono::steady_clock::now();
   if (self->failures_ > 0) {
     IOC_LOG(log_level::info, "redis.reconnected", self->name_ + " " + self->address_);
   } else {
@@ -206,17 +195,20 @@ void redis_connection::arm_health_check() {
   health_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (ec || self->stopped_) return;
     if (self->up_ && self->ctx_) {
-      if (self->ping_outstanding_ && std::chrono::steady_clock::now() - self->ping_sent_ > std::chrono::seconds(2)) {
-        // No answer for 2 s: treat the server as gone. redisAsyncDisconnect
-        // would wait for the very replies that are not coming, so shut the
-        // socket down: the next read sees EOF and hiredis fails every pending
-        // command (callbacks get null) as it disconnects.
-        IOC_LOG(log_level::warn, "redis.health_check_failed", self->name_ + " no PONG in 2 s");
+      const auto now = std::chrono::steady_clock::now();
+      if (self->pending_ > 0 && now - self->last_reply_ > std::chrono::seconds(3)) {
+        // Commands waiting and not one reply for 3 s: the server is gone or
+        // hung. (A big command still being answered keeps replies coming, so
+        // it is not mistaken for an outage.) redisAsyncDisconnect would wait
+        // for the very replies that are not coming, so shut the socket down:
+        // the next read sees EOF and hiredis fails every pending command
+        // (callbacks get null) as it disconnects.
+        IOC_LOG(log_level::warn, "redis.health_check_failed", self->name_ + " no reply for 3 s");
         ::shutdown(self->ctx_->c.fd, SHUT_RDWR);
-      } else if (!self->ping_outstanding_) {
-        self->ping_outstanding_ = true;
-        self->ping_sent_ = std::chrono::steady_clock::now();
-        self->command({"PING"}, [self](redisReply*) { self->ping_outstanding_ = false; });
+      } else if (self->pending_ == 0) {
+        // An idle connection proves itself with a PING.
+        self->last_reply_ = now;
+        self->command({"PING"}, [](redisReply*) {});
       }
     }
     self->arm_health_check();
@@ -226,6 +218,7 @@ void redis_connection::arm_health_check() {
 void redis_connection::on_reply_cb(redisAsyncContext*, void* reply, void* privdata) {
   auto* handler = static_cast<std::pair<redis_connection*, reply_handler>*>(privdata);
   --handler->first->pending_;
+  handler->first->last_reply_ = std::chrono::steady_clock::now();
   handler->second(static_cast<redisReply*>(reply));
   delete handler;
 }

@@ -1,8 +1,8 @@
 #pragma once
 // One hiredis async connection on the gateway's own event loop. All use is on
 // the strand given at construction. It connects (names resolved with Asio
-// first: hiredis would block in getaddrinfo), health-checks with PING once a
-// second, and after any failure reconnects with capped exponential backoff and
+// first: hiredis would block in getaddrinfo), checks liveness once a second
+// (a PING when idle; down when commands wait 3 s with no reply), and after any failure reconnects with capped exponential backoff and
 // jitter. hiredis 0.14 has no timers: deadlines are ours.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -63,9 +63,8 @@ class redis_connection : public std::enable_shared_from_this<redis_connection> {
   int failures_ = 0;
   bool up_ = false;
   bool stopped_ = false;
-  bool ping_outstanding_ = false;
   std::size_t pending_ = 0;
-  std::chrono::steady_clock::time_point ping_sent_;
+  std::chrono::steady_clock::time_point last_reply_;  // liveness: replies still arriving
 };
 
 }  // namespace ioc::gateway

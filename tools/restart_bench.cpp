@@ -21,9 +21,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string make_config(int indicators, int communes) {
+std::string make_config(int indicators, int communes, int checkpoint_ms) {
   std::ostringstream o;
-  o << "{\"province_code\":\"45\",\"province_name_vi\":\"Bench\",\"server\":{\"port\":0,\"checkpoint_interval_ms\":1000,"
+  o << "{\"province_code\":\"45\",\"province_name_vi\":\"Bench\",\"server\":{\"port\":0,\"checkpoint_interval_ms\":"
+    << checkpoint_ms << ","
        "\"log_level\":\"info\"},"
     << "\"default_limits\":{\"max_message_bytes\":67108864,\"max_samples_per_batch\":100000,"
        "\"batches_per_second\":100000,\"burst_batches\":100000},\"areas\":[{\"code\":\"45\",\"name_vi\":\"Tỉnh\"}";
@@ -43,15 +44,6 @@ std::string make_config(int indicators, int communes) {
   return o.str();
 }
 
-long rss_kb(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
-
 double province_today(unsigned short port, const std::string& ind) {
   const auto r = ioc::test::http_call(port, "GET", "/v1/series/" + ind + "?area=45&window=TODAY");
   const auto p = r.body.find("\"sum\":");
@@ -61,24 +53,25 @@ double province_today(unsigned short port, const std::string& ind) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int indicators = 100, communes = 980, tail_batches = 200;
+  int indicators = 100, communes = 980, tail_batches = 200, checkpoint_ms = 1000;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--indicators") indicators = std::stoi(argv[i + 1]);
     else if (a == "--communes") communes = std::stoi(argv[i + 1]);
     else if (a == "--tail-batches") tail_batches = std::stoi(argv[i + 1]);
+    else if (a == "--checkpoint-ms") checkpoint_ms = std::stoi(argv[i + 1]);
     else {
-      std::cerr << "usage: ioc-restart-bench [--indicators N] [--communes N] [--tail-batches N]\n";
+      std::cerr << "usage: ioc-restart-bench [--indicators N] [--communes N] [--tail-batches N] [--checkpoint-ms N]\n";
       return 2;
     }
   }
-  const std::string config = make_config(indicators, communes);
+  const std::string config = make_config(indicators, communes, checkpoint_ms);
   const long series = static_cast<long>(indicators) * (1 + 20 + communes);
   ioc::test::redis_server redis(/*fsync_always=*/false);
   auto gw = std::make_unique<ioc::test::gateway_process>(config, std::vector<std::string>{"--redis", redis.address()});
   const unsigned short port = gw->port();
   while (ioc::test::http_call(port, "GET", "/readyz").status != 200) std::this_thread::sleep_for(20ms);
-  const long rss_empty = rss_kb(gw->pid());
+  const long rss_empty = ioc::test::rss_kb(gw->pid());
 
   // One sample for every (indicator, commune): every series gets data.
   ioc::tools::agency_client client("127.0.0.1", std::to_string(port), "bench-token");
@@ -97,14 +90,15 @@ int main(int argc, char** argv) {
       s->set_value(1);
     }
     totals[static_cast<std::size_t>(i)] += communes;
-    if (client.send(b).accepted() != static_cast<std::uint32_t>(communes)) {
-      std::cerr << "batch not accepted\n";
+    const auto ack = client.send(b);
+    if (ack.accepted() != static_cast<std::uint32_t>(communes)) {
+      std::cerr << "batch not accepted: " << ack.ShortDebugString().substr(0, 300) << "\n";
       return 1;
     }
   }
   std::this_thread::sleep_for(500ms);
-  const long rss_full = rss_kb(gw->pid());
-  std::this_thread::sleep_for(1600ms);  // a checkpoint covers the windows now
+  const long rss_full = ioc::test::rss_kb(gw->pid());
+  std::this_thread::sleep_for(std::chrono::milliseconds(checkpoint_ms + 600));  // a checkpoint covers the windows now
   // A tail after the checkpoint, to be replayed from the log.
   std::mt19937 rng(1);
   for (int k = 0; k < tail_batches; ++k) {

@@ -19,39 +19,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-double today_total(unsigned short port, const std::string& indicator = "einvoice_issued") {
-  try {
-    const auto r = http_call(port, "GET", "/v1/series/" + indicator + "?area=45&window=TODAY");
-    if (r.status != 200) return -1;
-    ioc::v1::SeriesState s;
-    if (!google::protobuf::util::JsonStringToMessage(r.body, &s).ok() || s.windows_size() == 0) return 0;
-    return s.windows(0).sum();
-  } catch (...) {
-    return -1;
-  }
-}
-
-bool wait_ready(unsigned short port, std::chrono::milliseconds timeout) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < until) {
-    try {
-      if (http_call(port, "GET", "/readyz").status == 200) return true;
-    } catch (...) {
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  return false;
-}
-
-long rss_kb(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
-
 std::string redis_server_config() {
   return config_with_server("{\"port\": 0, \"push_rate_hz\": 20, \"checkpoint_interval_ms\": 250}");
 }

@@ -12,6 +12,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <cstdlib>
+#include <google/protobuf/util/json_util.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -326,6 +327,39 @@ void child_process::kill_hard() {
   int status = 0;
   waitpid(pid_, &status, 0);
   pid_ = -1;
+}
+
+double today_total(unsigned short port, const std::string& area, const std::string& indicator) {
+  try {
+    const auto r = http_call(port, "GET", "/v1/series/" + indicator + "?area=" + area + "&window=TODAY");
+    if (r.status != 200) return -1;
+    ioc::v1::SeriesState s;
+    if (!google::protobuf::util::JsonStringToMessage(r.body, &s).ok() || s.windows_size() == 0) return 0;
+    return s.windows(0).sum();
+  } catch (...) {
+    return -1;
+  }
+}
+
+bool wait_ready(unsigned short port, std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    try {
+      if (http_call(port, "GET", "/readyz").status == 200) return true;
+    } catch (...) {
+    }
+    usleep(20'000);
+  }
+  return false;
+}
+
+long rss_kb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
 }
 
 double today_sum(const ioc::v1::SeriesState& s) {

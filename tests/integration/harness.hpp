@@ -111,6 +111,15 @@ class child_process {
   pid_t pid_ = -1;
 };
 
+// Today's total of an indicator for an area, read over HTTP; -1 if unavailable.
+double today_total(unsigned short port, const std::string& area = "45", const std::string& indicator = "einvoice_issued");
+
+// Polls /readyz until it answers 200 or the timeout passes.
+bool wait_ready(unsigned short port, std::chrono::milliseconds timeout);
+
+// A process's resident memory in kB, from /proc.
+long rss_kb(pid_t pid);
+
 // Milliseconds since the epoch.
 std::int64_t now_ms();
 

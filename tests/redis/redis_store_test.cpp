@@ -32,31 +32,6 @@ std::string redis_config(const std::string& extra = "") {
   return config_with_server("{\"port\": 0, \"push_rate_hz\": 20, \"checkpoint_interval_ms\": 300" + extra + "}");
 }
 
-// Today's e-invoice count for an area, read over HTTP; -1 if unavailable.
-double today_total(unsigned short port, const std::string& area = "45") {
-  try {
-    const auto r = http_call(port, "GET", "/v1/series/einvoice_issued?area=" + area + "&window=TODAY");
-    if (r.status != 200) return -1;
-    ioc::v1::SeriesState s;
-    if (!google::protobuf::util::JsonStringToMessage(r.body, &s).ok() || s.windows_size() == 0) return 0;
-    return s.windows(0).sum();
-  } catch (...) {
-    return -1;
-  }
-}
-
-bool wait_ready(unsigned short port, std::chrono::milliseconds timeout) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < until) {
-    try {
-      if (http_call(port, "GET", "/readyz").status == 200) return true;
-    } catch (...) {
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  return false;
-}
-
 TEST(RedisStore, AcknowledgedBatchesSurviveAGatewayKill) {
   redis_server redis;
   double acked = 0;
