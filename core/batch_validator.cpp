@@ -64,6 +64,7 @@ const char* reason_name(ioc::v1::Reason r) {
 validation_result validate_batch(const catalog& cat, int agency, const ioc::v1::IngestBatch& batch, millis now,
                                  const validation_options& opts) {
   validation_result out;
+  out.now = now;
   auto& ack = out.ack;
   ack.set_sequence(batch.sequence());
   if (valid_source_id(batch.source_id())) {

@@ -24,6 +24,8 @@ struct stored_batch {
   std::uint64_t sequence = 0;
   core::millis arrival_ms = 0;
   std::vector<core::resolved_sample> samples;
+  std::string raw;                   // the IngestBatch as received (what the log stores)
+  core::millis validated_at_ms = 0;  // the time its validation judged against
 };
 
 // How a store reaches the engine; every hook runs on the hub's strand.

@@ -285,7 +285,9 @@ class http_session : public std::enable_shared_from_this<http_session> {
       return send(make(http::status::bad_request, error_body("malformed", d.error)));
     }
     core::validation_result v = core::validate_batch(*ctx_->cat, agency, *d.batch, wall_clock_ms(), ctx_->validation);
-    ctx_->live_hub->submit(agency, d.batch->source_id(), std::move(v), [self = shared_from_this(), json](ioc::v1::Ack ack) {
+    std::string raw = json ? d.batch->SerializeAsString() : std::move(req.body());
+    ctx_->live_hub->submit(agency, d.batch->source_id(), std::move(v), std::move(raw),
+                           [self = shared_from_this(), json](ioc::v1::Ack ack) {
       asio::post(self->stream_.get_executor(), [self, json, ack = std::move(ack)] {
         const http::status status = status_for(ack);
         if (json) {

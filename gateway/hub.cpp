@@ -82,6 +82,14 @@ void hub::replay(const ioc::v1::StoredBatch& b) {
   // A batch from the log (at start-up, or accepted by another gateway).
   // Deduplication makes a batch already applied here a no-op.
   const int agency = cat_->find_agency(b.agency());
+  if (!b.raw_batch().empty()) {
+    ioc::v1::IngestBatch batch;
+    if (agency < 0 || !batch.ParseFromString(b.raw_batch())) return;
+    const core::validation_result v = core::validate_batch(*cat_, agency, batch, b.validated_at_ms());
+    engine_.apply(agency, b.source_key(), b.sequence(), v.accepted, b.arrival_ms());
+    newest_arrival_ms_ = std::max(newest_arrival_ms_, b.arrival_ms());
+    return;
+  }
   std::vector<core::resolved_sample> samples;
   samples.reserve(b.samples_size());
   for (const auto& s : b.samples()) {
@@ -104,10 +112,11 @@ void hub::stop() {
   });
 }
 
-void hub::submit(int agency, std::string source_id, core::validation_result validated, ack_handler done) {
+void hub::submit(int agency, std::string source_id, core::validation_result validated, std::string raw,
+                 ack_handler done) {
   const auto received = std::chrono::steady_clock::now();
-  asio::post(strand_, [self = shared_from_this(), agency, source_id = std::move(source_id),
-                       v = std::move(validated), done = std::move(done), received]() mutable {
+  asio::post(strand_, [self = shared_from_this(), agency, source_id = std::move(source_id), v = std::move(validated),
+                       raw = std::move(raw), done = std::move(done), received]() mutable {
     metrics& m = global_metrics();
     ioc::v1::Ack ack = std::move(v.ack);
     for (const auto& r : ack.refused()) {
@@ -158,6 +167,8 @@ void hub::submit(int agency, std::string source_id, core::validation_result vali
     b->sequence = ack.sequence();
     b->arrival_ms = now;
     b->samples = std::move(v.accepted);
+    b->raw = std::move(raw);
+    b->validated_at_ms = v.now;
     self->store_->append(b, [self, agency, b, ack = std::move(ack), done = std::move(done), received](bool ok) mutable {
       self->on_stored(agency, b, std::move(ack), std::move(done), received, ok);
     });

@@ -40,7 +40,8 @@ class hub : public std::enable_shared_from_this<hub> {
 
   // Stores and applies a validated batch, then calls `done` with its ack (on
   // the hub's strand: the caller posts back to its own). Any thread.
-  void submit(int agency, std::string source_id, core::validation_result validated, ack_handler done);
+  // `raw` is the batch as received (binary protobuf), kept by the log.
+  void submit(int agency, std::string source_id, core::validation_result validated, std::string raw, ack_handler done);
 
   // Registers a display and sends it a snapshot first. Any thread.
   void join(std::shared_ptr<display_sink> display);

@@ -125,7 +125,8 @@ class ingest_session : public closable, public std::enable_shared_from_this<inge
         core::validation_result v = core::validate_batch(*ctx_->cat, agency_, *d.batch, wall_clock_ms(), ctx_->validation);
         ++in_flight_;
         ++batches_;
-        ctx_->live_hub->submit(agency_, d.batch->source_id(), std::move(v), [self = shared_from_this()](ioc::v1::Ack ack) {
+        ctx_->live_hub->submit(agency_, d.batch->source_id(), std::move(v), std::string(bytes),
+                               [self = shared_from_this()](ioc::v1::Ack ack) {
           asio::post(self->ws_.get_executor(), [self, ack = std::move(ack)] { self->send_ack(ack, true); });
         });
       }

@@ -191,13 +191,19 @@ void redis_store::append(std::shared_ptr<const stored_batch> batch, std::functio
   b.set_sequence(batch->sequence);
   b.set_arrival_ms(batch->arrival_ms);
   b.set_gateway(gateway_id_);
-  for (const auto& s : batch->samples) {
-    auto* o = b.add_samples();
-    o->set_indicator(cat_->indicators[s.indicator].id);
-    o->set_area(cat_->areas[s.area].code);
-    o->set_event_ms(s.event_ms);
-    o->set_sum(s.sum);
-    o->set_denominator(s.denominator);
+  if (!batch->raw.empty()) {
+    // The batch as received: replay validates it again at the same time.
+    b.set_raw_batch(batch->raw);
+    b.set_validated_at_ms(batch->validated_at_ms);
+  } else {
+    for (const auto& s : batch->samples) {
+      auto* o = b.add_samples();
+      o->set_indicator(cat_->indicators[s.indicator].id);
+      o->set_area(cat_->areas[s.area].code);
+      o->set_event_ms(s.event_ms);
+      o->set_sum(s.sum);
+      o->set_denominator(s.denominator);
+    }
   }
   const std::string bytes = b.SerializeAsString();
   auto alive = alive_;
