@@ -14,14 +14,15 @@ ulimit -n 20000 2>/dev/null || true
 run() {  # run PUSH_RATE LABEL
   local cfg="$work/fanout-$1.json"
   sed -e "s/\"push_rate_hz\": 10/\"push_rate_hz\": $1/" "$(bench_config)" > "$cfg"
-  start_redis 16410 0
+  local rport=$((16410 + $1)) gport=$((18410 + $1))
+  start_redis $rport 0
   local redis_pid=$REDIS_PID
-  taskset -c 0 "$build/gateway/ioc-gateway" --config "$cfg" --port 18410 --web-root "$root/web" \
-    --redis 127.0.0.1:16410 --log-level warn > /dev/null 2> "$work/gw-$1.err" &
+  taskset -c 0 "$build/gateway/ioc-gateway" --config "$cfg" --port $gport --web-root "$root/web" \
+    --redis 127.0.0.1:$rport --log-level warn > /dev/null 2> "$work/gw-$1.err" &
   pids+=($!); local gw=$!
-  wait_for curl -sf http://127.0.0.1:18410/readyz
+  wait_for curl -sf http://127.0.0.1:$gport/readyz
   local c0 r0; c0=$(cpu_seconds $gw); r0=$(cpu_seconds $redis_pid)
-  local out; out=$(taskset -c 1 "$build/tools/ioc-fanout-load" --port 18410 --displays "$displays" --rate "$rate" \
+  local out; out=$(taskset -c 1 "$build/tools/ioc-fanout-load" --port $gport --displays "$displays" --rate "$rate" \
     --seconds "$secs" --gateway-pid "$gw")
   local c1 r1; c1=$(cpu_seconds $gw); r1=$(cpu_seconds $redis_pid)
   echo "$2: $out gateway_cpu_s=$(awk -v a=$c0 -v b=$c1 'BEGIN{printf "%.2f", b-a}') redis_cpu_s=$(awk -v a=$r0 -v b=$r1 'BEGIN{printf "%.2f", b-a}')"
