@@ -123,6 +123,7 @@ void redis_connection::attach(redisAsyncContext* c) {
     return;
   }
   // Attach before setting the connect callback: hiredis may call addWrite at once.
+  connect_started_ = std::chrono::steady_clock::now();
   ctx_ = c;
   binding_ = std::make_shared<binding>(strand_, ctx_);
   ctx_->data = this;
@@ -194,8 +195,17 @@ void redis_connection::arm_health_check() {
   health_timer_.expires_after(std::chrono::seconds(1));
   health_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (ec || self->stopped_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (!self->up_ && self->ctx_ && now - self->connect_started_ > std::chrono::seconds(3)) {
+      // hiredis has no connect timeout: a connect that hangs (a host that
+      // drops SYNs) is abandoned here and retried with backoff.
+      redisAsyncContext* c = self->ctx_;
+      c->data = nullptr;  // no callbacks into us while it is freed
+      self->ctx_ = nullptr;
+      redisAsyncFree(c);
+      self->lost("connect timed out after 3 s");
+    }
     if (self->up_ && self->ctx_) {
-      const auto now = std::chrono::steady_clock::now();
       if (self->pending_ > 0 && now - self->last_reply_ > std::chrono::seconds(3)) {
         // Commands waiting and not one reply for 3 s: the server is gone or
         // hung. (A big command still being answered keeps replies coming, so

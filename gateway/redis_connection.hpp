@@ -64,7 +64,8 @@ class redis_connection : public std::enable_shared_from_this<redis_connection> {
   bool up_ = false;
   bool stopped_ = false;
   std::size_t pending_ = 0;
-  std::chrono::steady_clock::time_point last_reply_;  // liveness: replies still arriving
+  std::chrono::steady_clock::time_point last_reply_;      // liveness: replies still arriving
+  std::chrono::steady_clock::time_point connect_started_;  // for the connect deadline
 };
 
 }  // namespace ioc::gateway

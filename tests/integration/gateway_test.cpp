@@ -8,6 +8,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <cmath>
+#include <set>
 #include <thread>
 
 #include "harness.hpp"
@@ -404,6 +405,74 @@ TEST(GatewayShutdown, SigtermClosesDisplaysWith1001AndExitsZero) {
   EXPECT_EQ(display.close_code(), 1001);
   EXPECT_NE(display.close_reason().find("shutting down"), std::string::npos);
   EXPECT_EQ(gw.stop(SIGTERM), 0);
+}
+
+TEST_F(Gateway, DisplaysCanFilterByAreaAndGroup) {
+  tools::agency_client tax("127.0.0.1", port_str(gw_->port()), "tax-token");
+  ASSERT_EQ(tax.send(counter_batch("f", 1, 4, "19000")).accepted(), 1u);
+  ASSERT_EQ(tax.send(counter_batch("f", 2, 6, "462")).accepted(), 1u);
+  display_client district;
+  district.connect(gw_->port(), "/v1/live?area=461");
+  auto snap = district.read_frame(5s);
+  ASSERT_TRUE(snap && snap->has_snapshot());
+  std::set<std::string> areas;
+  for (const auto& s : snap->snapshot().series()) areas.insert(s.area());
+  EXPECT_EQ(areas, (std::set<std::string>{"461", "19000"}));  // the district and its commune only
+  ASSERT_EQ(tax.send(counter_batch("f", 3, 1, "462")).accepted(), 1u);
+  ASSERT_EQ(tax.send(counter_batch("f", 4, 1, "19001")).accepted(), 1u);
+  bool saw_19001 = false;
+  for (int i = 0; i < 10 && !saw_19001; ++i) {
+    auto f = district.read_frame(2s);
+    ASSERT_TRUE(f);
+    for (const auto& s : f->delta().series()) {
+      EXPECT_NE(s.area(), "462") << "a filtered display got another district";
+      EXPECT_NE(s.area(), "45");
+      saw_19001 = saw_19001 || s.area() == "19001";
+    }
+  }
+  EXPECT_TRUE(saw_19001);
+  display_client none;
+  none.connect(gw_->port(), "/v1/live?group=no_such_group");
+  auto empty = none.read_frame(5s);
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->snapshot().series_size(), 0);
+  EXPECT_GT(empty->snapshot().catalog().indicators_size(), 0);
+}
+
+TEST(GatewayDisplayAccess, OriginAndViewerTokenAreChecked) {
+  // sha256("wall-token")
+  gateway_process gw(config_with_server(
+      "{\"port\": 0, \"allowed_origins\": [\"https://ioc.example\"], "
+      "\"viewer_token_sha256\": \"573ac5c128cd128f07685a64dfde529f62fa0afae9600ec7cd7324b46a4dffa2\"}"));
+  display_client evil;
+  evil.connect(gw.port(), "/v1/live", 0, {{"Origin", "https://evil.example"}});
+  EXPECT_FALSE(evil.read_frame(3s));
+  EXPECT_EQ(evil.close_code(), 1008);
+  EXPECT_NE(evil.close_reason().find("origin"), std::string::npos);
+  display_client no_token;
+  no_token.connect(gw.port(), "/v1/live", 0, {{"Origin", "https://ioc.example"}});
+  EXPECT_FALSE(no_token.read_frame(3s));
+  EXPECT_EQ(no_token.close_code(), 1008);
+  EXPECT_NE(no_token.close_reason().find("viewer token"), std::string::npos);
+  display_client wall;
+  wall.connect(gw.port(), "/v1/live?token=wall-token", 0, {{"Origin", "https://ioc.example"}});
+  auto snap = wall.read_frame(3s);
+  ASSERT_TRUE(snap);
+  EXPECT_TRUE(snap->has_snapshot());
+}
+
+TEST(GatewayTimeouts, HalfOpenIngestConnectionIsClosed) {
+  gateway_process gw(config_with_server("{\"port\": 0, \"idle_timeout_ms\": 1500}"));
+  tools::agency_client tax("127.0.0.1", port_str(gw.port()), "tax-token");
+  ASSERT_EQ(tax.send(counter_batch("h", 1, 1)).accepted(), 1u);
+  EXPECT_EQ(metric(gw.port(), "ioc_connections{kind=\"ingest\"}"), 1);
+  // The client now neither reads nor writes: pings go unanswered.
+  double open = 1;
+  for (int i = 0; i < 50 && open != 0; ++i) {
+    std::this_thread::sleep_for(100ms);
+    open = metric(gw.port(), "ioc_connections{kind=\"ingest\"}");
+  }
+  EXPECT_EQ(open, 0) << "a silent agency connection must be closed after the idle timeout";
 }
 
 TEST(GatewayConfig, RefusesToStartOnABadFileAndNamesTheField) {

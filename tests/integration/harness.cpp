@@ -183,12 +183,16 @@ display_client::~display_client() {
   impl_->ws.next_layer().close(ec);
 }
 
-void display_client::connect(unsigned short port, const std::string& target, int recv_buffer) {
+void display_client::connect(unsigned short port, const std::string& target, int recv_buffer,
+                             const std::map<std::string, std::string>& headers) {
   auto& sock = impl_->ws.next_layer();
   sock.open(asio::ip::tcp::v4());
   if (recv_buffer > 0) sock.set_option(asio::socket_base::receive_buffer_size(recv_buffer));
   sock.connect({asio::ip::make_address("127.0.0.1"), port});
   impl_->ws.read_message_max(64 << 20);
+  impl_->ws.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
+    for (const auto& [k, v] : headers) req.set(k, v);
+  }));
   impl_->ws.handshake("127.0.0.1", target);
 }
 

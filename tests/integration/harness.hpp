@@ -58,7 +58,8 @@ class display_client {
   display_client();
   ~display_client();
   // Connects and upgrades; `recv_buffer` > 0 shrinks the socket's receive buffer.
-  void connect(unsigned short port, const std::string& target = "/v1/live", int recv_buffer = 0);
+  void connect(unsigned short port, const std::string& target = "/v1/live", int recv_buffer = 0,
+               const std::map<std::string, std::string>& headers = {});
   // The next frame, or nothing on timeout or close.
   std::optional<std::string> read(std::chrono::milliseconds timeout);
   std::optional<ioc::v1::DisplayFrame> read_frame(std::chrono::milliseconds timeout);
