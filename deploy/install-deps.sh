@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config git
+  build-essential cmake ninja-build ccache pkg-config git time
   libboost1.81-dev libboost-json1.81-dev
   libhiredis-dev libprotobuf-dev protobuf-compiler libssl-dev
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev

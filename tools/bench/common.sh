@@ -28,8 +28,9 @@ bench_config() {
   echo "$work/bench.json"
 }
 
-start_redis() {  # start_redis PORT CORE
-  taskset -c "$2" redis-server "$root/deploy/redis.conf" --port "$1" --bind 127.0.0.1 --dir "$work" \
+start_redis() {  # start_redis PORT CORE  (each its own directory: no AOF from another run)
+  mkdir -p "$work/redis-$1"
+  taskset -c "$2" redis-server "$root/deploy/redis.conf" --port "$1" --bind 127.0.0.1 --dir "$work/redis-$1" \
     --daemonize no --logfile "$work/redis-$1.log" &
   pids+=($!); REDIS_PID=$!
   wait_for redis-cli -p "$1" ping
