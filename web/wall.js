@@ -49,6 +49,7 @@
 
   const fmtInt = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
   const fmt1 = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const fmtTarget = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
   const fmt4 = new Intl.NumberFormat(locale, { minimumFractionDigits: 4, maximumFractionDigits: 4 });
   const fmt2 = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const fmtTime = new Intl.DateTimeFormat(locale, { timeZone: tz, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
@@ -71,6 +72,7 @@
   const label = (o) => (lang === "en" ? o.labelEn || o.labelVi : o.labelVi);
   const now = () => Date.now() + state.serverOffset;
   const pct = (v) => fmt1.format(v * 100) + "%";
+  const pctTarget = (v) => fmtTarget.format(v * 100) + "%";  // "MT 70%", not "MT 70,0%"
 
   function windowOf(s, name) {
     return (s && s.windows || []).find((w) => w.window === name) || { sum: 0, denominator: 0, ratio: 0, samples: 0 };
@@ -288,10 +290,10 @@
       } else if (num(w.denominator) > 0) {
         meta = `n=${fmtInt.format(num(w.denominator))}`;
       }
-      if (i.hasTarget) { progress = num(s.progress); target = `${words.target} ${pct(num(i.target))}`; }
+      if (i.hasTarget) { progress = num(s.progress); target = `${words.target} ${pctTarget(num(i.target))}`; }
     } else {
       value = i.unit === "%" ? pct(num(s.gauge)) : fmtInt.format(num(s.gauge));
-      if (i.hasTarget) { progress = num(s.progress); target = `${words.target} ${i.unit === "%" ? pct(num(i.target)) : fmtInt.format(num(i.target))}`; }
+      if (i.hasTarget) { progress = num(s.progress); target = `${words.target} ${i.unit === "%" ? pctTarget(num(i.target)) : fmtInt.format(num(i.target))}`; }
     }
     let status = "";
     if (fresh === "SILENT") status = `<span class="status silent">■ ${words.silent} · ${ageText(num(s.lastArrivalMs))}</span>`;
