@@ -18,7 +18,7 @@
     vi: {
       province: "TỈNH", ioc: "TRUNG TÂM ĐIỀU HÀNH THÔNG MINH", subtitle: "Chuyển đổi số — trực tuyến",
       dti_title: "CHỈ SỐ DTI", estimate: "(ước tính)", main_indicators: "8 chỉ số chính",
-      live_legend: "● = có số liệu trực tuyến · ▏ = trung bình cả nước", today: "HÔM NAY",
+      live_legend: "● = có số liệu trực tuyến", mean_legend: " · ▏ = trung bình cả nước", today: "HÔM NAY",
       by_district: "THEO HUYỆN", cycling: "(tự chuyển 15 giây)", alerts: "CẢNH BÁO", sources: "NGUỒN DỮ LIỆU",
       footer: "Số liệu ước tính từ dữ liệu trực tuyến; các chỉ số khác lấy theo kết quả đánh giá gần nhất",
       live: "Trực tuyến", offline: "Mất kết nối", degraded: "Lưu trữ gián đoạn",
@@ -33,7 +33,7 @@
     en: {
       province: "PROVINCE", ioc: "INTELLIGENT OPERATIONS CENTRE", subtitle: "Digital transformation — live",
       dti_title: "DTI", estimate: "(estimate)", main_indicators: "8 main indicators",
-      live_legend: "● = live data · ▏ = national mean", today: "TODAY",
+      live_legend: "● = live data", mean_legend: " · ▏ = national mean", today: "TODAY",
       by_district: "BY DISTRICT", cycling: "(cycles every 15 s)", alerts: "ALERTS", sources: "DATA SOURCES",
       footer: "Estimated from live data; other indicators carry the latest official assessment",
       live: "Live", offline: "Disconnected", degraded: "Storage degraded",
@@ -232,6 +232,9 @@
     $("pillars").innerHTML = pillars.map((v, i) => bar(esc(words.pillars[i]), v, fmt2.format(v))).join("");
     $("mains").innerHTML = dti.mainIndicators.map((m) =>
       bar(`${esc(label(m))}${m.hasLive ? ' <span class="live" title="live">●</span>' : ""}`, num(m.value), fmt2.format(num(m.value)), num(m.nationalMean))).join("");
+    // The national-mean marker is explained only where the configuration has means.
+    const means = dti.mainIndicators.some((m) => num(m.nationalMean) > 0);
+    document.querySelector(".legend").textContent = words.live_legend + (means ? words.mean_legend : "");
     $("score766").innerHTML = num(dti.score766) > 0 ? `${words.score766}: <b>${fmt1.format(num(dti.score766))}</b>/100` : "";
   }
 
