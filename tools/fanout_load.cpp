@@ -3,8 +3,6 @@
 // the gateway to the first frame that includes it (taking each frame's oldest
 // newly included arrival: an upper bound), frames delivered per second, and
 // the gateway's memory per idle display connection.
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
@@ -18,6 +16,7 @@
 
 #include "ioc/v1/ioc.pb.h"
 #include "tools/agency_client.hpp"
+#include "tools/load_common.hpp"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -98,11 +97,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  rlimit lim{};
-  getrlimit(RLIMIT_NOFILE, &lim);
-  lim.rlim_cur = lim.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &lim);
-
+  ioc::tools::raise_fd_limit();
   asio::io_context ioc;
   const tcp::endpoint ep(asio::ip::make_address(host), static_cast<unsigned short>(std::stoi(port)));
   const long rss_before = gateway_pid ? rss_kb(gateway_pid) : -1;
@@ -112,10 +107,7 @@ int main(int argc, char** argv) {
     ds.back()->start(ep);
   }
   std::thread io([&] { ioc.run_for(std::chrono::milliseconds(static_cast<long>(seconds * 1000) + 30000)); });
-  const auto connect_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (snapshots < static_cast<std::uint64_t>(displays) && std::chrono::steady_clock::now() < connect_deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  ioc::tools::wait_for_count(snapshots, static_cast<std::uint64_t>(displays));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   const long rss_idle = gateway_pid ? rss_kb(gateway_pid) : -1;
 
@@ -162,8 +154,7 @@ int main(int argc, char** argv) {
   ioc.stop();
   io.join();
   for (auto& d : ds) latencies.insert(latencies.end(), d->local.begin(), d->local.end());
-  std::sort(latencies.begin(), latencies.end());
-  auto pct = [&](double p) { return latencies.empty() ? -1 : latencies[static_cast<std::size_t>(p * (latencies.size() - 1))]; };
+  auto pct = [&](double p) { return ioc::tools::quantile(latencies, p); };
   std::cout << "displays=" << displays << " connected=" << snapshots << " ingest_samples_per_s="
             << static_cast<std::uint64_t>(static_cast<double>(sent) / (secs + 1)) << " frames_per_s="
             << static_cast<std::uint64_t>(static_cast<double>(frames) / secs) << " mbytes_per_s="

@@ -4,8 +4,6 @@
 // with coalescing off: `rate` updates a second of `payload` bytes. Each
 // payload starts with its send time, so delivery latency is measured the
 // same way. Prints deliveries/s and latency percentiles.
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
@@ -17,6 +15,8 @@
 #include <cstring>
 #include <iostream>
 #include <thread>
+
+#include "tools/load_common.hpp"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -152,8 +152,13 @@ int main(int argc, char** argv) {
   std::string ws_port = "18883", tcp_port = "11883";
   int subscribers = 1000, rate = 100, payload = 4800;
   double seconds = 10;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string a = argv[i], v = argv[i + 1];
+  for (int i = 1; i < argc; i += 2) {
+    const std::string a = argv[i], v = i + 1 < argc ? argv[i + 1] : "";
+    if (v.empty()) {
+      std::cerr << "usage: ioc-mqtt-fanout-load [--ws-port P] [--tcp-port P] [--subscribers N] [--rate UPDATES_PER_S] "
+                   "[--payload BYTES] [--seconds S]\n";
+      return 2;
+    }
     if (a == "--ws-port") ws_port = v;
     else if (a == "--tcp-port") tcp_port = v;
     else if (a == "--subscribers") subscribers = std::stoi(v);
@@ -166,10 +171,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  rlimit lim{};
-  getrlimit(RLIMIT_NOFILE, &lim);
-  lim.rlim_cur = lim.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &lim);
+  ioc::tools::raise_fd_limit();
   asio::io_context ioc;
   const tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(std::stoi(ws_port)));
   std::vector<std::shared_ptr<subscriber>> subs;
@@ -178,14 +180,18 @@ int main(int argc, char** argv) {
     subs.back()->start(ep);
   }
   std::thread io([&] { ioc.run_for(std::chrono::milliseconds(static_cast<long>(seconds * 1000) + 30000)); });
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (subscribed < static_cast<std::uint64_t>(subscribers) && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  ioc::tools::wait_for_count(subscribed, static_cast<std::uint64_t>(subscribers));
   // The publisher, over plain TCP.
   asio::io_context pio;
   tcp::socket pub(pio);
-  pub.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(std::stoi(tcp_port))});
+  boost::system::error_code ec;
+  pub.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(std::stoi(tcp_port))}, ec);
+  if (ec) {
+    std::cerr << "ioc-mqtt-fanout-load: cannot reach the broker on port " << tcp_port << ": " << ec.message() << "\n";
+    ioc.stop();
+    io.join();
+    return 1;
+  }
   asio::write(pub, asio::buffer(connect_packet("publisher")));
   char connack[4];
   asio::read(pub, asio::buffer(connack));
@@ -216,8 +222,7 @@ int main(int argc, char** argv) {
   io.join();
   std::vector<std::int64_t> all;
   for (auto& s : subs) all.insert(all.end(), s->latencies_us.begin(), s->latencies_us.end());
-  std::sort(all.begin(), all.end());
-  auto pct = [&](double p) { return all.empty() ? -1 : all[static_cast<std::size_t>(p * (all.size() - 1))] / 1000; };
+  auto pct = [&](double p) { return ioc::tools::quantile(all, p) / 1000; };
   std::cout << "subscribers=" << subscribers << " subscribed=" << subscribed << " published=" << published
             << " deliveries_per_s=" << static_cast<std::uint64_t>(static_cast<double>(deliveries) / secs)
             << " latency_ms_p50=" << pct(0.5) << " latency_ms_p99=" << pct(0.99) << " latency_ms_max=" << pct(1.0)
