@@ -5,6 +5,7 @@
 // payload starts with its send time, so delivery latency is measured the
 // same way. Prints deliveries/s and latency percentiles.
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -77,10 +78,14 @@ std::string publish_packet(const std::string& topic, const std::string& payload)
 std::atomic<std::uint64_t> deliveries{0}, subscribed{0};
 std::atomic<bool> measuring{false};
 
-// One subscriber: parses MQTT packets out of the WebSocket byte stream.
+// One subscriber: parses MQTT packets out of the WebSocket byte stream, or
+// (with --tcp-subscribers, to check the peer's WebSocket path against its
+// plain TCP one with the same parser) out of the TCP byte stream.
 struct subscriber : std::enable_shared_from_this<subscriber> {
   websocket::stream<beast::tcp_stream> ws;
   beast::flat_buffer buf;
+  bool tcp = false;
+  std::array<char, 65536> chunk{};
   std::string stream;  // MQTT bytes not yet parsed
   std::vector<std::int64_t> latencies_us;
   int id;
@@ -89,6 +94,13 @@ struct subscriber : std::enable_shared_from_this<subscriber> {
   void start(const tcp::endpoint& ep) {
     beast::get_lowest_layer(ws).async_connect(ep, [self = shared_from_this()](beast::error_code ec) {
       if (ec) return;
+      if (self->tcp) {
+        auto hello = std::make_shared<std::string>(connect_packet("sub-" + std::to_string(self->id)) +
+                                                   subscribe_packet("ioc/einvoice_issued"));
+        asio::async_write(beast::get_lowest_layer(self->ws), asio::buffer(*hello),
+                          [self, hello](beast::error_code, std::size_t) { self->read_tcp(); });
+        return;
+      }
       self->ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
         req.set(beast::http::field::sec_websocket_protocol, "mqtt");
       }));
@@ -109,6 +121,16 @@ struct subscriber : std::enable_shared_from_this<subscriber> {
       self->buf.consume(self->buf.size());
       self->parse();
       self->read();
+    });
+  }
+
+  void read_tcp() {
+    beast::get_lowest_layer(ws).async_read_some(asio::buffer(chunk), [self = shared_from_this()](beast::error_code ec,
+                                                                                                std::size_t n) {
+      if (ec) return;
+      self->stream.append(self->chunk.data(), n);
+      self->parse();
+      self->read_tcp();
     });
   }
 
@@ -151,12 +173,13 @@ struct subscriber : std::enable_shared_from_this<subscriber> {
 int main(int argc, char** argv) {
   std::string ws_port = "18883", tcp_port = "11883";
   int subscribers = 1000, rate = 100, payload = 4800;
+  bool tcp_subscribers = false;
   double seconds = 10;
   for (int i = 1; i < argc; i += 2) {
     const std::string a = argv[i], v = i + 1 < argc ? argv[i + 1] : "";
     if (v.empty()) {
       std::cerr << "usage: ioc-mqtt-fanout-load [--ws-port P] [--tcp-port P] [--subscribers N] [--rate UPDATES_PER_S] "
-                   "[--payload BYTES] [--seconds S]\n";
+                   "[--payload BYTES] [--seconds S] [--tcp-subscribers 1]\n";
       return 2;
     }
     if (a == "--ws-port") ws_port = v;
@@ -165,6 +188,7 @@ int main(int argc, char** argv) {
     else if (a == "--rate") rate = std::stoi(v);
     else if (a == "--payload") payload = std::stoi(v);
     else if (a == "--seconds") seconds = std::stod(v);
+    else if (a == "--tcp-subscribers") tcp_subscribers = v == "1";
     else {
       std::cerr << "usage: ioc-mqtt-fanout-load [--ws-port P] [--tcp-port P] [--subscribers N] [--rate UPDATES_PER_S] "
                    "[--payload BYTES] [--seconds S]\n";
@@ -173,10 +197,12 @@ int main(int argc, char** argv) {
   }
   ioc::tools::raise_fd_limit();
   asio::io_context ioc;
-  const tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(std::stoi(ws_port)));
+  const tcp::endpoint ep(asio::ip::make_address("127.0.0.1"),
+                         static_cast<unsigned short>(std::stoi(tcp_subscribers ? tcp_port : ws_port)));
   std::vector<std::shared_ptr<subscriber>> subs;
   for (int i = 0; i < subscribers; ++i) {
     subs.push_back(std::make_shared<subscriber>(ioc, i));
+    subs.back()->tcp = tcp_subscribers;
     subs.back()->start(ep);
   }
   std::thread io([&] { ioc.run_for(std::chrono::milliseconds(static_cast<long>(seconds * 1000) + 30000)); });
