@@ -165,13 +165,13 @@ headline engine::headline_of(int indicator, int area, millis now) const {
       break;
   }
   if (def.has_target) {
-    const double basis = def.kind == indicator_kind::counter ? h.value : h.value;
+    const double v = h.value;
     if (def.higher_is_better) {
-      h.progress = def.target > 0 ? std::clamp(basis / def.target, 0.0, 1.0) : 1.0;
-      h.target_met = basis >= def.target;
+      h.progress = def.target > 0 ? std::clamp(v / def.target, 0.0, 1.0) : 1.0;
+      h.target_met = v >= def.target;
     } else {
-      h.progress = basis <= def.target ? 1.0 : (basis > 0 ? std::clamp(def.target / basis, 0.0, 1.0) : 1.0);
-      h.target_met = basis <= def.target;
+      h.progress = v <= def.target ? 1.0 : (v > 0 ? std::clamp(def.target / v, 0.0, 1.0) : 1.0);
+      h.target_met = v <= def.target;
     }
   }
   return h;

@@ -148,26 +148,33 @@ void redis_store::replay_from(const std::string& after) {
       recovering_ = false;
       return;
     }
-    for (std::size_t i = 0; i < r->elements; ++i) {
-      redisReply* entry = r->element[i];
-      if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 2) continue;
-      const std::string id(entry->element[0]->str, entry->element[0]->len);
-      redisReply* fields = entry->element[1];
-      for (std::size_t f = 0; f + 1 < fields->elements; f += 2) {
-        if (std::string_view(fields->element[f]->str, fields->element[f]->len) != "b") continue;
-        ioc::v1::StoredBatch b;
-        if (b.ParseFromArray(fields->element[f + 1]->str, static_cast<int>(fields->element[f + 1]->len)) && hooks_.replay) {
-          hooks_.replay(b);
-        }
-      }
-      last_id_ = id;
-    }
+    apply_entries(r);
     if (r->elements == 2000) {
       replay_from(last_id_);
     } else {
       finish_recovery();
     }
   });
+}
+
+void redis_store::apply_entries(redisReply* entries) {
+  // Each entry is [id, [field, value, ...]]; the batch is field "b".
+  for (std::size_t i = 0; i < entries->elements; ++i) {
+    redisReply* entry = entries->element[i];
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 2) continue;
+    std::string id(entry->element[0]->str, entry->element[0]->len);
+    const bool applied_on_ack = acked_.erase(id) > 0;  // our own, applied when XADD answered
+    last_id_ = std::move(id);
+    if (applied_on_ack) continue;
+    redisReply* fields = entry->element[1];
+    for (std::size_t f = 0; f + 1 < fields->elements; f += 2) {
+      if (std::string_view(fields->element[f]->str, fields->element[f]->len) != "b") continue;
+      ioc::v1::StoredBatch b;
+      if (b.ParseFromArray(fields->element[f + 1]->str, static_cast<int>(fields->element[f + 1]->len)) && hooks_.replay) {
+        hooks_.replay(b);
+      }
+    }
+  }
 }
 
 void redis_store::finish_recovery() {
@@ -234,24 +241,7 @@ void redis_store::tail() {
         if (!*alive) return;
         tailing_ = false;
         if (!r || r->type == REDIS_REPLY_ERROR) return;  // resumed on reconnect
-        if (r->type == REDIS_REPLY_ARRAY && r->elements > 0) {
-          redisReply* entries = r->element[0]->element[1];
-          for (std::size_t i = 0; i < entries->elements; ++i) {
-            redisReply* entry = entries->element[i];
-            const std::string id(entry->element[0]->str, entry->element[0]->len);
-            last_id_ = id;
-            if (acked_.erase(id)) continue;
-            redisReply* fields = entry->element[1];
-            for (std::size_t f = 0; f + 1 < fields->elements; f += 2) {
-              if (std::string_view(fields->element[f]->str, fields->element[f]->len) != "b") continue;
-              ioc::v1::StoredBatch b;
-              if (b.ParseFromArray(fields->element[f + 1]->str, static_cast<int>(fields->element[f + 1]->len)) &&
-                  hooks_.replay) {
-                hooks_.replay(b);
-              }
-            }
-          }
-        }
+        if (r->type == REDIS_REPLY_ARRAY && r->elements > 0) apply_entries(r->element[0]->element[1]);
         tail();
       });
   if (!sent) tailing_ = false;

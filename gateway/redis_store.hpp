@@ -38,6 +38,8 @@ class redis_store final : public batch_store {
   void recover();
   void load_checkpoint();
   void replay_from(const std::string& after);
+  // Applies stream entries not yet applied here and advances the log position.
+  void apply_entries(redisReply* entries);
   void finish_recovery();
   void tail();
   void arm_checkpoint();
