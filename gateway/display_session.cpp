@@ -14,6 +14,7 @@
 #include "gateway/auth.hpp"
 #include "gateway/log.hpp"
 #include "gateway/metrics.hpp"
+#include "gateway/query_string.hpp"
 #include "gateway/websocket_sessions.hpp"
 
 namespace ioc::gateway {
@@ -24,21 +25,6 @@ namespace websocket = beast::websocket;
 
 namespace {
 
-std::string query_value(std::string_view target, std::string_view name) {
-  const auto q = target.find('?');
-  if (q == std::string_view::npos) return {};
-  std::string_view query = target.substr(q + 1);
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    const auto eq = pair.find('=');
-    if (pair.substr(0, eq) == name) return eq == std::string_view::npos ? "1" : std::string(pair.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return {};
-}
-
 class display_session : public display_sink, public closable, public std::enable_shared_from_this<display_session> {
  public:
   display_session(beast::tcp_stream&& stream, http_request&& req, std::shared_ptr<gateway_context> ctx)
@@ -48,9 +34,9 @@ class display_session : public display_sink, public closable, public std::enable
         id_(ctx_->next_id.fetch_add(1)),
         stall_timer_(ws_.get_executor()) {
     const std::string_view target = req_.target();
-    filter_.json = query_value(target, "format") == "json";
-    filter_.area = query_value(target, "area");
-    filter_.group = query_value(target, "group");
+    filter_.json = query_param(target, "format") == "json";
+    filter_.area = query_param(target, "area");
+    filter_.group = query_param(target, "group");
   }
 
   ~display_session() override {
@@ -110,7 +96,7 @@ class display_session : public display_sink, public closable, public std::enable
       }
     }
     if (!server.viewer_token_sha256().empty()) {
-      std::string token = query_value(req_.target(), "token");
+      std::string token = query_param(req_.target(), "token");
       if (token.empty()) token = std::string(bearer_token(req_[beast::http::field::authorization]));
       if (!token_matches(token, server.viewer_token_sha256())) {
         global_metrics().auth_failures.fetch_add(1);

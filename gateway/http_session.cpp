@@ -15,6 +15,7 @@
 #include "gateway/batch_codec.hpp"
 #include "gateway/log.hpp"
 #include "gateway/metrics.hpp"
+#include "gateway/query_string.hpp"
 #include "gateway/websocket_sessions.hpp"
 
 namespace ioc::gateway {
@@ -25,21 +26,6 @@ namespace http = beast::http;
 using http_response = http::response<http::string_body>;
 
 namespace {
-
-// The value of `name` in a query string, or empty.
-std::string query_param(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    const auto eq = pair.find('=');
-    if (pair.substr(0, eq) == name) {
-      return eq == std::string_view::npos ? std::string() : std::string(pair.substr(eq + 1));
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return {};
-}
 
 std::string json_escape(std::string_view s) {
   std::string out;
@@ -232,19 +218,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
                        error_body("bad_window", "window must be one of LAST_5M, LAST_1H, LAST_24H, LAST_30D, TODAY, "
                                                 "THIS_MONTH, YEAR_TO_DATE")));
     }
-    ctx_->live_hub->series_json(ind, area, [self = shared_from_this(), w](std::string body) {
-      if (w != ioc::v1::WINDOW_UNSPECIFIED) {
-        ioc::v1::SeriesState s;
-        (void)google::protobuf::util::JsonStringToMessage(body, &s);
-        auto* windows = s.mutable_windows();
-        for (int i = windows->size() - 1; i >= 0; --i) {
-          if (windows->Get(i).window() != w) windows->DeleteSubrange(i, 1);
-        }
-        body.clear();
-        google::protobuf::util::JsonPrintOptions opts;
-        opts.always_print_primitive_fields = true;
-        (void)google::protobuf::util::MessageToJsonString(s, &body, opts);
-      }
+    ctx_->live_hub->series_json(ind, area, w, [self = shared_from_this()](std::string body) {
       asio::post(self->stream_.get_executor(), [self, body = std::move(body)]() mutable {
         self->send(self->make(http::status::ok, std::move(body)));
       });

@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <chrono>
 
@@ -258,10 +259,17 @@ frame_ptr hub::encode(const ioc::v1::DisplayFrame& frame, bool json) const {
 void hub::publish(bool heartbeat) {
   const core::millis now = wall_clock_ms();
   const std::vector<std::uint32_t> dirty = engine_.take_dirty();
+  // The DTI reads only province-level values: rescore when one of those
+  // changed, and on the once-a-second heartbeat (for anything time alone moves).
+  const bool province_changed =
+      std::any_of(dirty.begin(), dirty.end(), [&](std::uint32_t n) { return engine_.area_of(n) == 0; });
   ioc::v1::DtiNowcast dti;
-  core::export_dti(*cat_, core::score_engine_dti(engine_, now), &dti);
-  std::string dti_bytes = dti.SerializeAsString();
-  const bool dti_changed = dti_bytes != last_dti_;
+  std::string dti_bytes;
+  if (province_changed || heartbeat || last_dti_.empty()) {
+    core::export_dti(*cat_, core::score_engine_dti(engine_, now), &dti);
+    dti_bytes = dti.SerializeAsString();
+  }
+  const bool dti_changed = !dti_bytes.empty() && dti_bytes != last_dti_;
   const bool degraded = !store_->available();
   if (degraded != last_degraded_) {
     heartbeat = true;  // displays learn at once that numbers may be stale
@@ -294,10 +302,11 @@ void hub::publish(bool heartbeat) {
   }
   pending_alerts_.clear();
   core::export_sources(engine_, now, delta->mutable_sources());
-  if (!delta->series().empty()) {
+  if (!dirty.empty()) {
+    // Readable estimates for the province and districts (delta series i is dirty[i]).
     std::vector<const ioc::v1::SeriesState*> changed;
-    for (const auto& st : delta->series()) {
-      if (cat_->areas[cat_->find_area(st.area())].level <= 2) changed.push_back(&st);
+    for (std::size_t i = 0; i < dirty.size(); ++i) {
+      if (cat_->areas[engine_.area_of(dirty[i])].level <= 2) changed.push_back(&delta->series(static_cast<int>(i)));
     }
     store_->publish_estimates(changed);
   }
@@ -389,10 +398,16 @@ void hub::snapshot_json(std::function<void(std::string)> done) {
   });
 }
 
-void hub::series_json(int indicator, int area, std::function<void(std::string)> done) {
-  asio::post(strand_, [self = shared_from_this(), indicator, area, done = std::move(done)] {
+void hub::series_json(int indicator, int area, ioc::v1::Window window, std::function<void(std::string)> done) {
+  asio::post(strand_, [self = shared_from_this(), indicator, area, window, done = std::move(done)] {
     ioc::v1::SeriesState s;
     core::export_series(self->engine_, self->engine_.series_number(indicator, area), wall_clock_ms(), &s);
+    if (window != ioc::v1::WINDOW_UNSPECIFIED) {
+      auto* windows = s.mutable_windows();
+      for (int i = windows->size() - 1; i >= 0; --i) {
+        if (windows->Get(i).window() != window) windows->DeleteSubrange(i, 1);
+      }
+    }
     done(to_json(s));
   });
 }

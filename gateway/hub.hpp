@@ -52,7 +52,8 @@ class hub : public std::enable_shared_from_this<hub> {
 
   // REST views, answered on the hub's strand. Any thread.
   void snapshot_json(std::function<void(std::string)> done);
-  void series_json(int indicator, int area, std::function<void(std::string)> done);
+  // One series as JSON; `window` other than WINDOW_UNSPECIFIED keeps only that window.
+  void series_json(int indicator, int area, ioc::v1::Window window, std::function<void(std::string)> done);
 
   const core::catalog& cat() const { return *cat_; }
   bool ready() const { return ready_.load(); }
