@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "core/iso_time.hpp"
+
 namespace ioc::core {
 
 namespace {
@@ -57,6 +59,9 @@ const char* reason_name(ioc::v1::Reason r) {
     case ioc::v1::BAD_SEQUENCE: return "bad_sequence";
     case ioc::v1::IN_FLIGHT: return "in_flight";
     case ioc::v1::UNAUTHENTICATED: return "unauthenticated";
+    case ioc::v1::SEQUENCE_TOO_OLD: return "sequence_too_old";
+    case ioc::v1::SEQUENCE_REUSED: return "sequence_reused";
+    case ioc::v1::BAD_SOURCE: return "bad_source";
     default: return "unspecified";
   }
 }
@@ -67,17 +72,19 @@ validation_result validate_batch(const catalog& cat, int agency, const ioc::v1::
   out.now = now;
   auto& ack = out.ack;
   ack.set_sequence(batch.sequence());
+  ack.set_source_epoch(batch.source_epoch());
   if (valid_source_id(batch.source_id())) {
     ack.set_source_id(batch.source_id());
   }
   if (!valid_source_id(batch.source_id())) {
-    ack.set_batch_reason(ioc::v1::BAD_SEQUENCE);
-    ack.set_batch_message("source_id must be 1..128 characters of [A-Za-z0-9_.:-]");
+    ack.set_batch_reason(ioc::v1::BAD_SOURCE);
+    ack.set_batch_message(batch.source_id().empty() ? "source_id is missing: name the publishing system (1..128 characters of [A-Za-z0-9_.:-])"
+                                                    : "source_id must be 1..128 characters of [A-Za-z0-9_.:-]");
     return out;
   }
   if (batch.sequence() == 0) {
     ack.set_batch_reason(ioc::v1::BAD_SEQUENCE);
-    ack.set_batch_message("sequence must start at 1 and grow by one per batch");
+    ack.set_batch_message("sequence is missing or 0: number batches 1, 2, 3, ... within a source_epoch; each number is used once");
     return out;
   }
   if (agency < 0 || agency >= static_cast<int>(cat.agencies.size())) {
@@ -143,14 +150,20 @@ validation_result validate_batch(const catalog& cat, int agency, const ioc::v1::
       }
     }
     const millis t = s.event_time_ms();
+    if (t == 0) {
+      refuse(ack, i, ioc::v1::TOO_OLD, "event time is missing: send eventTimeMs (ms since 1970, UTC) or an ISO 8601 time");
+      continue;
+    }
     if (t < now - def.grace_ms) {
       refuse(ack, i, ioc::v1::TOO_OLD,
-             "event time is older than the " + std::to_string(def.grace_ms / 1000) + " s grace of " + s.indicator());
+             "event time is older than the " + std::to_string(def.grace_ms / 1000) + " s grace of " + s.indicator() +
+                 unit_mistake_hint(t));
       continue;
     }
     if (t > now + opts.max_ahead_ms) {
       refuse(ack, i, ioc::v1::TOO_FAR_AHEAD,
-             "event time is more than " + std::to_string(opts.max_ahead_ms / 1000) + " s ahead of the server clock");
+             "event time is more than " + std::to_string(opts.max_ahead_ms / 1000) + " s ahead of the server clock" +
+                 unit_mistake_hint(t));
       continue;
     }
     out.accepted.push_back({ind, area, t > now ? now : t, sum, den});

@@ -1,8 +1,8 @@
 #pragma once
-// Remembers which sequence numbers of one source were applied, as a sliding
-// window above the highest one seen (like IPsec anti-replay). A sequence that
-// fell below the window counts as a duplicate: publishers retry recent batches,
-// never ones thousands behind.
+// Remembers which sequence numbers of one source epoch were applied, as a
+// sliding window below the highest one seen (like IPsec anti-replay). Below
+// the window `seen` is true; callers that must not mistake that for "applied"
+// (source_ledger) check `highest() - seq >= width` first.
 #include <bitset>
 #include <cstdint>
 #include <string>

@@ -18,27 +18,26 @@ engine::engine(std::shared_ptr<const catalog> cat, millis start_ms)
   }
 }
 
-claim_result engine::claim(const std::string& source_key, std::uint64_t seq) {
-  source_state& s = sources_[source_key];
-  if (s.applied.seen(seq)) {
-    return claim_result::duplicate;
-  }
-  if (!s.in_flight.insert(seq).second) {
-    return claim_result::in_flight;
-  }
-  return claim_result::fresh;
+claim_outcome engine::claim(const std::string& source_key, std::uint64_t epoch, std::uint64_t seq,
+                            std::uint64_t digest) {
+  return sources_[source_key].claim(epoch, seq, digest);
 }
 
-void engine::release(const std::string& source_key, std::uint64_t seq) {
+void engine::release(const std::string& source_key, std::uint64_t epoch, std::uint64_t seq) {
   auto it = sources_.find(source_key);
   if (it != sources_.end()) {
-    it->second.in_flight.erase(seq);
+    it->second.release(epoch, seq);
   }
 }
 
-bool engine::applied(const std::string& source_key, std::uint64_t seq) const {
+bool engine::applied(const std::string& source_key, std::uint64_t epoch, std::uint64_t seq) const {
   auto it = sources_.find(source_key);
-  return it != sources_.end() && it->second.applied.seen(seq);
+  return it != sources_.end() && it->second.applied(epoch, seq);
+}
+
+const source_ledger* engine::source(const std::string& source_key) const {
+  auto it = sources_.find(source_key);
+  return it == sources_.end() ? nullptr : &it->second;
 }
 
 series& engine::slot(std::uint32_t n) {
@@ -50,14 +49,11 @@ series& engine::slot(std::uint32_t n) {
   return *p;
 }
 
-void engine::apply(int agency, const std::string& source_key, std::uint64_t seq,
-                   const std::vector<resolved_sample>& samples, millis arrival_ms) {
-  source_state& s = sources_[source_key];
-  s.in_flight.erase(seq);
-  if (s.applied.seen(seq)) {
+void engine::apply(int agency, const std::string& source_key, std::uint64_t epoch, std::uint64_t seq,
+                   const batch_answer& answer, const std::vector<resolved_sample>& samples, millis arrival_ms) {
+  if (!sources_[source_key].apply(epoch, seq, answer, arrival_ms)) {
     return;  // replay of a record already applied: no effect
   }
-  s.applied.mark(seq);
   apply_samples(samples, arrival_ms);
   if (agency >= 0 && agency < static_cast<int>(agencies_.size())) {
     agency_state& a = agencies_[agency];

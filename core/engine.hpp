@@ -12,9 +12,9 @@
 
 #include "core/batch_validator.hpp"
 #include "core/catalog.hpp"
-#include "core/dedup_window.hpp"
 #include "core/series.hpp"
 #include "core/series_pool.hpp"
+#include "core/source_ledger.hpp"
 
 namespace ioc::v1 {
 class EngineCheckpoint;
@@ -35,8 +35,6 @@ struct headline {
 
 enum class freshness { unknown, fresh, late, silent };
 
-enum class claim_result { fresh, duplicate, in_flight };
-
 class engine {
  public:
   engine(std::shared_ptr<const catalog> cat, millis start_ms);
@@ -44,19 +42,24 @@ class engine {
   const catalog& cat() const { return *cat_; }
   std::shared_ptr<const catalog> catalog_ptr() const { return cat_; }
 
-  // Reserves (source, seq) for storing. A batch already applied is a
-  // duplicate; one being stored right now is in flight (the publisher retries).
-  claim_result claim(const std::string& source_key, std::uint64_t seq);
+  // Reserves (source, epoch, seq) for storing, or says why not (see
+  // source_ledger): a resend of an applied batch is a duplicate, one being
+  // stored right now is in flight, other content under a used number is
+  // reused, a number below the window cannot be judged.
+  claim_outcome claim(const std::string& source_key, std::uint64_t epoch, std::uint64_t seq, std::uint64_t digest);
   // Gives up a claim whose batch could not be stored.
-  void release(const std::string& source_key, std::uint64_t seq);
-  // Applies a stored batch's samples and marks (source, seq) applied.
-  void apply(int agency, const std::string& source_key, std::uint64_t seq, const std::vector<resolved_sample>& samples,
-             millis arrival_ms);
+  void release(const std::string& source_key, std::uint64_t epoch, std::uint64_t seq);
+  // Applies a stored batch's samples and marks (source, epoch, seq) applied
+  // with how it was judged. A batch applied before changes nothing.
+  void apply(int agency, const std::string& source_key, std::uint64_t epoch, std::uint64_t seq,
+             const batch_answer& answer, const std::vector<resolved_sample>& samples, millis arrival_ms);
   // Applies samples with no deduplication bookkeeping (benchmarks, replay of
   // already-deduplicated records).
   void apply_samples(const std::vector<resolved_sample>& samples, millis arrival_ms);
-  // True when (source, seq) has been applied.
-  bool applied(const std::string& source_key, std::uint64_t seq) const;
+  // True when (source, epoch, seq) has been applied.
+  bool applied(const std::string& source_key, std::uint64_t epoch, std::uint64_t seq) const;
+  // The source's ledger, or null when it never sent anything.
+  const source_ledger* source(const std::string& source_key) const;
 
   // Series touched since the last call, as dense series numbers.
   std::vector<std::uint32_t> take_dirty();
@@ -96,10 +99,6 @@ class engine {
   std::size_t load(const ioc::v1::EngineCheckpoint& in);
 
  private:
-  struct source_state {
-    dedup_window applied;
-    std::set<std::uint64_t> in_flight;
-  };
   struct agency_state {
     millis last_seen_ms = series::never;
     std::uint64_t batches = 0;
@@ -115,7 +114,7 @@ class engine {
   std::vector<series*> slots_;  // by series number; null until it has data
   std::vector<std::vector<int>> chains_;  // area → itself and its ancestors
   std::vector<std::uint32_t> dirty_;
-  std::unordered_map<std::string, source_state> sources_;
+  std::unordered_map<std::string, source_ledger> sources_;
   std::vector<agency_state> agencies_;
   std::size_t live_series_ = 0;
   std::uint64_t total_samples_ = 0;

@@ -48,11 +48,8 @@ void engine::save(ioc::v1::EngineCheckpoint* out) const {
     o->set_last_arrival_ms(s->last_arrival_ms);
     o->set_samples(s->samples);
   }
-  for (const auto& [key, src] : sources_) {
-    auto* o = out->add_sources();
-    o->set_source_key(key);
-    o->set_highest(src.applied.highest());
-    o->set_applied_bits(src.applied.save_bits());
+  for (const auto& [key, ledger] : sources_) {
+    ledger.save(key, out);
   }
   for (std::size_t a = 0; a < agencies_.size(); ++a) {
     auto* o = out->add_agencies();
@@ -95,7 +92,7 @@ std::size_t engine::load(const ioc::v1::EngineCheckpoint& in) {
     ++restored;
   }
   for (const auto& o : in.sources()) {
-    sources_[o.source_key()].applied.restore(o.highest(), o.applied_bits());
+    sources_[o.source_key()].restore(o);
   }
   for (const auto& o : in.agencies()) {
     const int a = cat_->find_agency(o.agency());

@@ -2,7 +2,10 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <boost/json.hpp>
+
 #include "core/config_loader.hpp"
+#include "core/iso_time.hpp"
 
 namespace ioc::gateway {
 
@@ -17,16 +20,64 @@ decode_result decode_batch_binary(std::string_view bytes) {
   return r;
 }
 
+namespace {
+
+// Brings what Java, .NET or Python clients commonly send to the protobuf JSON
+// mapping: area codes as numbers, event times as ISO 8601 text (in
+// eventTimeMs, or eventTime). Returns an error naming the field, or "".
+std::string normalise_samples(boost::json::value& doc) {
+  auto* batch = doc.if_object();
+  if (!batch) return "the body must be a JSON object (an ioc.v1.IngestBatch)";
+  auto* samples = batch->if_contains("samples");
+  if (!samples || !samples->is_array()) return "";
+  auto& list = samples->get_array();
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    auto* sample = list[i].if_object();
+    if (!sample) continue;  // the protobuf parser names it
+    const std::string where = "samples[" + std::to_string(i) + "]";
+    if (auto* area = sample->if_contains("area"); area && (area->is_int64() || area->is_uint64())) {
+      *area = boost::json::string(boost::json::serialize(*area));
+    }
+    for (const char* alias : {"eventTime", "event_time"}) {
+      if (auto* t = sample->if_contains(alias)) {
+        (*sample)["eventTimeMs"] = *t;
+        sample->erase(alias);
+      }
+    }
+    for (const char* name : {"eventTimeMs", "event_time_ms"}) {
+      auto* t = sample->if_contains(name);
+      if (!t || !t->is_string()) continue;
+      const core::parsed_time p = core::parse_event_time(std::string_view(t->get_string()));
+      if (!p.ms) return where + "." + name + ": " + p.error;
+      *t = *p.ms;
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 decode_result decode_batch_json(std::string_view text) {
   decode_result r;
   if (!core::is_valid_utf8(std::string(text))) {
     r.error = "body is not valid UTF-8";
     return r;
   }
+  boost::system::error_code ec;
+  boost::json::value doc = boost::json::parse(text, ec);
+  if (ec) {
+    r.error = "invalid JSON: " + ec.message();
+    return r;
+  }
+  if (std::string why = normalise_samples(doc); !why.empty()) {
+    r.error = "invalid JSON batch: " + why;
+    return r;
+  }
   ioc::v1::IngestBatch b;
   google::protobuf::util::JsonParseOptions opts;
-  opts.ignore_unknown_fields = false;
-  auto status = google::protobuf::util::JsonStringToMessage(std::string(text), &b, opts);
+  // A client's data class may carry fields of its own: they are not ours to refuse.
+  opts.ignore_unknown_fields = true;
+  auto status = google::protobuf::util::JsonStringToMessage(boost::json::serialize(doc), &b, opts);
   if (!status.ok()) {
     r.error = "invalid JSON batch: " + std::string(status.message());
     return r;
@@ -35,13 +86,15 @@ decode_result decode_batch_json(std::string_view text) {
   return r;
 }
 
-std::string ack_to_json(const ioc::v1::Ack& ack) {
+std::string message_to_json(const google::protobuf::Message& m) {
   std::string out;
   google::protobuf::util::JsonPrintOptions opts;
   opts.always_print_primitive_fields = true;
-  (void)google::protobuf::util::MessageToJsonString(ack, &out, opts);
+  (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
   return out;
 }
+
+std::string ack_to_json(const ioc::v1::Ack& ack) { return message_to_json(ack); }
 
 ioc::v1::Ack malformed_ack(const std::string& why) {
   ioc::v1::Ack ack;

@@ -18,6 +18,8 @@ decode_result decode_batch_binary(std::string_view bytes);
 decode_result decode_batch_json(std::string_view text);
 
 std::string ack_to_json(const ioc::v1::Ack& ack);
+// Any message in the canonical JSON mapping, zero values included.
+std::string message_to_json(const google::protobuf::Message& m);
 
 // An ack refusing a whole batch that could not even be decoded.
 ioc::v1::Ack malformed_ack(const std::string& why);

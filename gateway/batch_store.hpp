@@ -21,7 +21,9 @@ namespace ioc::gateway {
 struct stored_batch {
   int agency = -1;
   std::string source_key;  // "<agency>/<source_id>": the deduplication key
+  std::uint64_t source_epoch = 0;
   std::uint64_t sequence = 0;
+  std::uint64_t digest = 0;  // of `raw`: tells a resend from other content under the same number
   core::millis arrival_ms = 0;
   std::vector<core::resolved_sample> samples;
   std::string raw;                   // the IngestBatch as received (what the log stores)

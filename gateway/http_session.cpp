@@ -83,6 +83,8 @@ http::status status_for(const ioc::v1::Ack& ack) {
     case ioc::v1::IN_FLIGHT: return http::status::service_unavailable;
     case ioc::v1::RATE_LIMITED: return http::status::too_many_requests;
     case ioc::v1::BATCH_TOO_LARGE: return http::status::payload_too_large;
+    case ioc::v1::SEQUENCE_TOO_OLD:
+    case ioc::v1::SEQUENCE_REUSED: return http::status::conflict;
     case ioc::v1::NOT_ALLOWED: return http::status::forbidden;
     default: return http::status::bad_request;
   }
@@ -194,6 +196,9 @@ class http_session : public std::enable_shared_from_this<http_session> {
     if (path.rfind("/v1/series/", 0) == 0) {
       return handle_series(path.substr(11), query);
     }
+    if (path.rfind("/v1/sources/", 0) == 0) {
+      return handle_source(req, path.substr(12));
+    }
     if (path.rfind("/v1/", 0) == 0) {
       return send(make(http::status::not_found, error_body("not_found", "no such endpoint: " + path)));
     }
@@ -225,20 +230,44 @@ class http_session : public std::enable_shared_from_this<http_session> {
     });
   }
 
-  void handle_samples(http_request req) {
+  // The agency whose token the request carries; -1 after answering 401.
+  int authenticated_agency(const http_request& req, const char* path) {
     const std::string_view token = bearer_token(req[http::field::authorization]);
     const int agency = authenticate_agency(*ctx_->cat, token);
-    if (agency < 0) {
-      global_metrics().auth_failures.fetch_add(1);
-      if (ctx_->auth_log.allow()) {
-        IOC_LOG(log_level::warn, "http.auth_refused", "remote=" + remote() + " path=/v1/samples");
-      }
-      auto res = make(http::status::unauthorized,
-                      error_body("unauthenticated", token.empty() ? "missing Authorization: Bearer <agency token>"
-                                                                  : "agency token not recognised"));
-      res.set(http::field::www_authenticate, "Bearer");
-      return send(std::move(res));
+    if (agency >= 0) {
+      return agency;
     }
+    global_metrics().auth_failures.fetch_add(1);
+    if (ctx_->auth_log.allow()) {
+      IOC_LOG(log_level::warn, "http.auth_refused", "remote=" + remote() + " path=" + path);
+    }
+    auto res = make(http::status::unauthorized,
+                    error_body("unauthenticated", token.empty() ? "missing Authorization: Bearer <agency token>"
+                                                                : "agency token not recognised"));
+    res.set(http::field::www_authenticate, "Bearer");
+    send(std::move(res));
+    return -1;
+  }
+
+  // Where one of the agency's sources stands, so a publisher can resume.
+  void handle_source(const http_request& req, const std::string& source_id) {
+    const int agency = authenticated_agency(req, "/v1/sources");
+    if (agency < 0) return;
+    ctx_->live_hub->source_json(agency, source_id, [self = shared_from_this(), source_id](std::optional<std::string> body) {
+      asio::post(self->stream_.get_executor(), [self, source_id, body = std::move(body)]() mutable {
+        if (!body) {
+          return self->send(self->make(http::status::not_found,
+                                       error_body("unknown_source", "this agency has no batch applied from source '" +
+                                                                        source_id + "'; start at sequence 1")));
+        }
+        self->send(self->make(http::status::ok, std::move(*body)));
+      });
+    });
+  }
+
+  void handle_samples(http_request req) {
+    const int agency = authenticated_agency(req, "/v1/samples");
+    if (agency < 0) return;
     const auto& limits = ctx_->cat->agencies[agency].limits;
     if (req.body().size() > limits.max_message_bytes) {
       global_metrics().limit_hits.fetch_add(1);

@@ -79,30 +79,6 @@ void hub::start() {
   });
 }
 
-void hub::replay(const ioc::v1::StoredBatch& b) {
-  // A batch from the log (at start-up, or accepted by another gateway).
-  // Deduplication makes a batch already applied here a no-op.
-  const int agency = cat_->find_agency(b.agency());
-  if (!b.raw_batch().empty()) {
-    ioc::v1::IngestBatch batch;
-    if (agency < 0 || !batch.ParseFromString(b.raw_batch())) return;
-    const core::validation_result v = core::validate_batch(*cat_, agency, batch, b.validated_at_ms());
-    engine_.apply(agency, b.source_key(), b.sequence(), v.accepted, b.arrival_ms());
-    newest_arrival_ms_ = std::max(newest_arrival_ms_, b.arrival_ms());
-    return;
-  }
-  std::vector<core::resolved_sample> samples;
-  samples.reserve(b.samples_size());
-  for (const auto& s : b.samples()) {
-    const int ind = cat_->find_indicator(s.indicator());
-    const int area = cat_->find_area(s.area());
-    if (ind < 0 || area < 0) continue;  // no longer configured
-    samples.push_back({ind, area, s.event_ms(), s.sum(), s.denominator()});
-  }
-  engine_.apply(agency, b.source_key(), b.sequence(), samples, b.arrival_ms());
-  newest_arrival_ms_ = std::max(newest_arrival_ms_, b.arrival_ms());
-}
-
 void hub::stop() {
   asio::post(strand_, [self = shared_from_this()] {
     self->stopped_ = true;
@@ -111,98 +87,6 @@ void hub::stop() {
     self->displays_.clear();
     self->store_->stop();
   });
-}
-
-void hub::submit(int agency, std::string source_id, core::validation_result validated, std::string raw,
-                 ack_handler done) {
-  const auto received = std::chrono::steady_clock::now();
-  asio::post(strand_, [self = shared_from_this(), agency, source_id = std::move(source_id), v = std::move(validated),
-                       raw = std::move(raw), done = std::move(done), received]() mutable {
-    metrics& m = global_metrics();
-    ioc::v1::Ack ack = std::move(v.ack);
-    for (const auto& r : ack.refused()) {
-      m.samples_refused[r.reason() % metrics::reason_slots].fetch_add(1, std::memory_order_relaxed);
-    }
-    auto refuse_batch = [&](ioc::v1::Reason reason, std::string message) {
-      ack.clear_refused();
-      ack.set_accepted(0);
-      ack.set_batch_reason(reason);
-      ack.set_batch_message(std::move(message));
-      m.batches_refused[reason % metrics::reason_slots].fetch_add(1, std::memory_order_relaxed);
-      done(std::move(ack));
-    };
-    if (ack.batch_reason() != ioc::v1::REASON_UNSPECIFIED) {  // refused by validation
-      m.batches_refused[ack.batch_reason() % metrics::reason_slots].fetch_add(1, std::memory_order_relaxed);
-      done(std::move(ack));
-      return;
-    }
-    const core::millis now = wall_clock_ms();
-    if (!self->buckets_[agency].take(now)) {
-      m.limit_hits.fetch_add(1, std::memory_order_relaxed);
-      refuse_batch(ioc::v1::RATE_LIMITED, "more batches per second than this agency's limit; slow down and retry");
-      return;
-    }
-    if (v.accepted.empty()) {
-      ack.set_accepted(0);
-      done(std::move(ack));
-      return;
-    }
-    if (!self->store_->available()) {
-      refuse_batch(ioc::v1::STORAGE_UNAVAILABLE, "storage unavailable; retry later");
-      return;
-    }
-    std::string key = self->cat_->agencies[agency].id + "/" + source_id;
-    switch (self->engine_.claim(key, ack.sequence())) {
-      case core::claim_result::duplicate:
-        refuse_batch(ioc::v1::DUPLICATE, "batch already applied; nothing changed");
-        return;
-      case core::claim_result::in_flight:
-        refuse_batch(ioc::v1::IN_FLIGHT, "the same batch is being stored now; retry shortly");
-        return;
-      case core::claim_result::fresh:
-        break;
-    }
-    auto b = std::make_shared<stored_batch>();
-    b->agency = agency;
-    b->source_key = std::move(key);
-    b->sequence = ack.sequence();
-    b->arrival_ms = now;
-    b->samples = std::move(v.accepted);
-    b->raw = std::move(raw);
-    b->validated_at_ms = v.now;
-    self->store_->append(b, [self, agency, b, ack = std::move(ack), done = std::move(done), received](bool ok) mutable {
-      self->on_stored(agency, b, std::move(ack), std::move(done), received, ok);
-    });
-  });
-}
-
-void hub::on_stored(int agency, std::shared_ptr<const stored_batch> b, ioc::v1::Ack ack, ack_handler done,
-                    std::chrono::steady_clock::time_point received, bool ok) {
-  metrics& m = global_metrics();
-  if (!ok) {
-    engine_.release(b->source_key, b->sequence);
-    m.storage_errors.fetch_add(1, std::memory_order_relaxed);
-    ack.clear_refused();
-    ack.set_accepted(0);
-    ack.set_batch_reason(ioc::v1::STORAGE_UNAVAILABLE);
-    ack.set_batch_message("storage unavailable; retry later");
-    m.batches_refused[ioc::v1::STORAGE_UNAVAILABLE].fetch_add(1, std::memory_order_relaxed);
-    done(std::move(ack));
-    return;
-  }
-  engine_.apply(agency, b->source_key, b->sequence, b->samples, b->arrival_ms);
-  newest_arrival_ms_ = std::max(newest_arrival_ms_, b->arrival_ms);
-  if (oldest_unpublished_ms_ == 0) oldest_unpublished_ms_ = b->arrival_ms;
-  ack.set_accepted(static_cast<std::uint32_t>(b->samples.size()));
-  m.batches_accepted.fetch_add(1, std::memory_order_relaxed);
-  m.samples_accepted.fetch_add(b->samples.size(), std::memory_order_relaxed);
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - received).count();
-  m.observe_ack_latency(ms);
-  done(std::move(ack));
-  if (server_.push_rate_hz() == 0) {
-    publish(false);  // coalescing off: every update goes out on its own
-  }
 }
 
 void hub::arm_publish() {

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 #include "core/alert_book.hpp"
@@ -50,6 +51,10 @@ class hub : public std::enable_shared_from_this<hub> {
   // Sends a display a fresh snapshot (after it fell behind). Any thread.
   void resync(std::shared_ptr<display_sink> display);
 
+  // Where a source of `agency` stands (GET /v1/sources/{id}) as JSON, or
+  // nullopt when it never sent a batch. Any thread.
+  void source_json(int agency, std::string source_id, std::function<void(std::optional<std::string>)> done);
+
   // REST views, answered on the hub's strand. Any thread.
   void snapshot_json(std::function<void(std::string)> done);
   // One series as JSON; `window` other than WINDOW_UNSPECIFIED keeps only that window.
@@ -60,6 +65,10 @@ class hub : public std::enable_shared_from_this<hub> {
   std::uint64_t epoch() const { return epoch_; }
 
  private:
+  void admit(int agency, const std::string& source_id, core::validation_result v, std::string raw, std::uint64_t digest,
+             ack_handler done, std::chrono::steady_clock::time_point received);
+  // The answer to a resend of a batch already applied: its first answer again.
+  ioc::v1::Ack answer_again(int agency, const std::string& raw, const core::batch_answer& first, ioc::v1::Ack ack) const;
   void on_stored(int agency, std::shared_ptr<const stored_batch> b, ioc::v1::Ack ack, ack_handler done,
                  std::chrono::steady_clock::time_point received, bool ok);
   void arm_publish();

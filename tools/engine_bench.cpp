@@ -90,8 +90,8 @@ void BM_ValidateAndApply(benchmark::State& state) {
     batch.set_sequence(++seq);
     auto r = ioc::core::validate_batch(*cat, agency, batch, now);
     if (r.ack.refused_size() > 0) state.SkipWithError(r.ack.refused(0).message().c_str());
-    e.claim("bench", seq);
-    e.apply(agency, "bench", seq, r.accepted, now);
+    e.claim("bench", 0, seq, seq);
+    e.apply(agency, "bench", 0, seq, {seq, now}, r.accepted, now);
     e.take_dirty();
   }
   state.SetItemsProcessed(state.iterations() * batch.samples_size());

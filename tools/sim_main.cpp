@@ -146,6 +146,8 @@ int main(int argc, char** argv) {
             auto ack = r.client->send(*b);
             if (ack.batch_reason() == ioc::v1::DUPLICATE) {
               ++r.duplicates;
+              // The ack repeats the first answer: count it only if that answer was lost.
+              if (b == &r.last) break;
             } else if (ack.batch_reason() == ioc::v1::STORAGE_UNAVAILABLE || ack.batch_reason() == ioc::v1::IN_FLIGHT ||
                        ack.batch_reason() == ioc::v1::RATE_LIMITED) {
               std::this_thread::sleep_for(std::chrono::milliseconds(200 * (attempt + 1)));

@@ -182,11 +182,40 @@ TEST_F(Validator, SequenceZero) {
   EXPECT_EQ(validate_batch(*cat_, tax_, batch_, now).ack.batch_reason(), ioc::v1::BAD_SEQUENCE);
 }
 
-TEST_F(Validator, BadSourceId) {
+TEST_F(Validator, SequenceZeroMessageDoesNotPromiseARuleTheServerDoesNotKeep) {
+  batch_.set_sequence(0);
+  const std::string m = validate_batch(*cat_, tax_, batch_, now).ack.batch_message();
+  EXPECT_EQ(m.find("grow by one"), std::string::npos) << m;
+  EXPECT_NE(m.find("used once"), std::string::npos) << m;
+}
+
+TEST_F(Validator, BadSourceIdIsNotCalledABadSequence) {
   batch_.set_source_id("has space");
-  EXPECT_EQ(validate_batch(*cat_, tax_, batch_, now).ack.batch_reason(), ioc::v1::BAD_SEQUENCE);
+  EXPECT_EQ(validate_batch(*cat_, tax_, batch_, now).ack.batch_reason(), ioc::v1::BAD_SOURCE);
   batch_.set_source_id(std::string(200, 'a'));
-  EXPECT_EQ(validate_batch(*cat_, tax_, batch_, now).ack.batch_reason(), ioc::v1::BAD_SEQUENCE);
+  EXPECT_EQ(validate_batch(*cat_, tax_, batch_, now).ack.batch_reason(), ioc::v1::BAD_SOURCE);
+  batch_.clear_source_id();
+  const auto r = validate_batch(*cat_, tax_, batch_, now);
+  EXPECT_EQ(r.ack.batch_reason(), ioc::v1::BAD_SOURCE);
+  EXPECT_NE(r.ack.batch_message().find("missing"), std::string::npos) << r.ack.batch_message();
+}
+
+TEST_F(Validator, EpochSecondsAreRefusedWithAHint) {
+  add("einvoice_issued", "45", now / 1000, 1);       // seconds, not ms
+  add("einvoice_issued", "45", now * 1000, 1);       // microseconds
+  add("einvoice_issued", "45", 0, 1);                // forgotten
+  const auto r = validate_batch(*cat_, tax_, batch_, now);
+  ASSERT_EQ(r.ack.refused_size(), 3);
+  EXPECT_EQ(r.ack.refused(0).reason(), ioc::v1::TOO_OLD);
+  EXPECT_NE(r.ack.refused(0).message().find("looks like seconds"), std::string::npos) << r.ack.refused(0).message();
+  EXPECT_EQ(r.ack.refused(1).reason(), ioc::v1::TOO_FAR_AHEAD);
+  EXPECT_NE(r.ack.refused(1).message().find("microseconds"), std::string::npos) << r.ack.refused(1).message();
+  EXPECT_NE(r.ack.refused(2).message().find("missing"), std::string::npos) << r.ack.refused(2).message();
+}
+
+TEST_F(Validator, AckCarriesTheEpoch) {
+  batch_.set_source_epoch(77);
+  EXPECT_EQ(validate_batch(*cat_, tax_, batch_, now).ack.source_epoch(), 77u);
 }
 
 TEST_F(Validator, MixedBatchRefusesOnlyTheBadSamples) {
@@ -202,7 +231,7 @@ TEST_F(Validator, MixedBatchRefusesOnlyTheBadSamples) {
 }
 
 TEST(ReasonNames, EveryReasonHasAName) {
-  for (int r = 1; r <= 15; ++r) {
+  for (int r = 1; r <= 18; ++r) {
     EXPECT_STRNE(reason_name(static_cast<ioc::v1::Reason>(r)), "unspecified") << r;
   }
 }

@@ -88,15 +88,16 @@ TEST_F(Engine, FreshnessFollowsArrivalTime) {
 }
 
 TEST_F(Engine, ClaimApplyAndReplay) {
-  EXPECT_EQ(e_->claim("tax/a", 1), claim_result::fresh);
-  EXPECT_EQ(e_->claim("tax/a", 1), claim_result::in_flight);
-  e_->release("tax/a", 1);  // storage failed
-  EXPECT_EQ(e_->claim("tax/a", 1), claim_result::fresh);
-  e_->apply(0, "tax/a", 1, {{counter_, 0, t0, 5, 0}}, t0);
-  EXPECT_EQ(e_->claim("tax/a", 1), claim_result::duplicate);
-  e_->apply(0, "tax/a", 1, {{counter_, 0, t0, 5, 0}}, t0);  // a replayed record changes nothing
+  EXPECT_EQ(e_->claim("tax/a", 0, 1, 11).result, claim_result::fresh);
+  EXPECT_EQ(e_->claim("tax/a", 0, 1, 11).result, claim_result::in_flight);
+  e_->release("tax/a", 0, 1);  // storage failed
+  EXPECT_EQ(e_->claim("tax/a", 0, 1, 11).result, claim_result::fresh);
+  e_->apply(0, "tax/a", 0, 1, {11, t0}, {{counter_, 0, t0, 5, 0}}, t0);
+  EXPECT_EQ(e_->claim("tax/a", 0, 1, 11).result, claim_result::duplicate);
+  e_->apply(0, "tax/a", 0, 1, {11, t0}, {{counter_, 0, t0, 5, 0}}, t0);  // a replayed record changes nothing
   EXPECT_EQ(e_->window(counter_, 0, window_id::today, t0).sum, 5);
-  EXPECT_EQ(e_->claim("tax/b", 1), claim_result::fresh);   // sources are independent
+  EXPECT_EQ(e_->claim("tax/b", 0, 1, 11).result, claim_result::fresh);   // sources are independent
+  EXPECT_EQ(e_->claim("tax/a", 9, 1, 12).result, claim_result::fresh);   // so are epochs
   EXPECT_EQ(e_->agency_batches(0), 1u);
 }
 
@@ -162,7 +163,7 @@ TEST_F(Engine, SilentFeedsAreAlerted) {
   bool silent = false;
   for (const auto& a : changes) silent |= a.id == "feed_silent:tax" && a.active;
   EXPECT_TRUE(silent);
-  e_->apply(0, "tax/x", 1, {{counter_, 0, t0 + 10 * 60'000, 1, 0}}, t0 + 10 * 60'000);
+  e_->apply(0, "tax/x", 0, 1, {}, {{counter_, 0, t0 + 10 * 60'000, 1, 0}}, t0 + 10 * 60'000);
   changes = book.evaluate(*e_, t0 + 10 * 60'000 + 1000);
   bool cleared = false;
   for (const auto& a : changes) cleared |= a.id == "feed_silent:tax" && !a.active;

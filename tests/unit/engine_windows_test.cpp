@@ -100,15 +100,15 @@ class EngineWindows : public ::testing::Test {
         }
       }
       ++seq;
-      ASSERT_EQ(e.claim("tax/s1", seq), claim_result::fresh);
-      e.apply(0, "tax/s1", seq, batch, now);
+      ASSERT_EQ(e.claim("tax/s1", 0, seq, seq).result, claim_result::fresh);
+      e.apply(0, "tax/s1", 0, seq, {seq, now}, batch, now);
       ref_.samples.insert(ref_.samples.end(), batch.begin(), batch.end());
       sent.emplace_back(seq, batch);
       // Now and then a publisher resends an old batch: it must change nothing.
       if (rng() % 5 == 0) {
         const auto& old = sent[rng() % sent.size()];
-        EXPECT_EQ(e.claim("tax/s1", old.first), claim_result::duplicate);
-        e.apply(0, "tax/s1", old.first, old.second, now);
+        EXPECT_EQ(e.claim("tax/s1", 0, old.first, old.first).result, claim_result::duplicate);
+        e.apply(0, "tax/s1", 0, old.first, {old.first, now}, old.second, now);
       }
       if (rng() % 7 == 0) {
         check_all(e, now);
@@ -200,7 +200,7 @@ TEST(DedupWindow, RemembersWithinWindowAndRefusesFarBehind) {
   EXPECT_FALSE(w.seen(2));
   EXPECT_TRUE(w.seen(3));
   w.mark(10'000);
-  EXPECT_TRUE(w.seen(3));  // fell out of the window: treated as already applied
+  EXPECT_TRUE(w.seen(3));  // fell out of the window (source_ledger answers it apart)
   EXPECT_FALSE(w.seen(9'999));
   w.mark(9'999);
   EXPECT_TRUE(w.seen(9'999));
