@@ -25,6 +25,27 @@ namespace {
 // Brings what Java, .NET or Python clients commonly send to the protobuf JSON
 // mapping: area codes as numbers, event times as ISO 8601 text (in
 // eventTimeMs, or eventTime). Returns an error naming the field, or "".
+std::string normalise_sample(boost::json::object& sample, const std::string& where,
+                             std::optional<core::millis> assumed_offset_ms) {
+  if (auto* area = sample.if_contains("area"); area && (area->is_int64() || area->is_uint64())) {
+    *area = boost::json::string(boost::json::serialize(*area));
+  }
+  for (const char* alias : {"eventTime", "event_time"}) {
+    if (auto* t = sample.if_contains(alias)) {
+      sample["eventTimeMs"] = *t;
+      sample.erase(alias);
+    }
+  }
+  for (const char* name : {"eventTimeMs", "event_time_ms"}) {
+    auto* t = sample.if_contains(name);
+    if (!t || !t->is_string()) continue;
+    const core::parsed_time p = core::parse_event_time(std::string_view(t->get_string()), assumed_offset_ms);
+    if (!p.ms) return where + name + ": " + p.error;
+    *t = *p.ms;
+  }
+  return "";
+}
+
 std::string normalise_samples(boost::json::value& doc) {
   auto* batch = doc.if_object();
   if (!batch) return "the body must be a JSON object (an ioc.v1.IngestBatch)";
@@ -32,24 +53,9 @@ std::string normalise_samples(boost::json::value& doc) {
   if (!samples || !samples->is_array()) return "";
   auto& list = samples->get_array();
   for (std::size_t i = 0; i < list.size(); ++i) {
-    auto* sample = list[i].if_object();
-    if (!sample) continue;  // the protobuf parser names it
-    const std::string where = "samples[" + std::to_string(i) + "]";
-    if (auto* area = sample->if_contains("area"); area && (area->is_int64() || area->is_uint64())) {
-      *area = boost::json::string(boost::json::serialize(*area));
-    }
-    for (const char* alias : {"eventTime", "event_time"}) {
-      if (auto* t = sample->if_contains(alias)) {
-        (*sample)["eventTimeMs"] = *t;
-        sample->erase(alias);
-      }
-    }
-    for (const char* name : {"eventTimeMs", "event_time_ms"}) {
-      auto* t = sample->if_contains(name);
-      if (!t || !t->is_string()) continue;
-      const core::parsed_time p = core::parse_event_time(std::string_view(t->get_string()));
-      if (!p.ms) return where + "." + name + ": " + p.error;
-      *t = *p.ms;
+    if (auto* sample = list[i].if_object()) {  // anything else: the protobuf parser names it
+      std::string why = normalise_sample(*sample, "samples[" + std::to_string(i) + "].", std::nullopt);
+      if (!why.empty()) return why;
     }
   }
   return "";
@@ -83,6 +89,35 @@ decode_result decode_batch_json(std::string_view text) {
     return r;
   }
   r.batch = std::move(b);
+  return r;
+}
+
+sample_result decode_sample_json(std::string_view text, std::optional<core::millis> assumed_offset_ms) {
+  sample_result r;
+  boost::system::error_code ec;
+  boost::json::value doc = boost::json::parse(text, ec);
+  if (ec) {
+    r.error = "invalid JSON: " + ec.message();
+    return r;
+  }
+  auto* sample = doc.if_object();
+  if (!sample) {
+    r.error = "a sample must be a JSON object";
+    return r;
+  }
+  if (std::string why = normalise_sample(*sample, "", assumed_offset_ms); !why.empty()) {
+    r.error = why;
+    return r;
+  }
+  ioc::v1::Sample s;
+  google::protobuf::util::JsonParseOptions opts;
+  opts.ignore_unknown_fields = true;
+  auto status = google::protobuf::util::JsonStringToMessage(boost::json::serialize(doc), &s, opts);
+  if (!status.ok()) {
+    r.error = std::string(status.message());
+    return r;
+  }
+  r.sample = std::move(s);
   return r;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/vietnam_time.hpp"
 #include "ioc/v1/ioc.pb.h"
 
 namespace ioc::gateway {
@@ -15,7 +16,17 @@ struct decode_result {
 };
 
 decode_result decode_batch_binary(std::string_view bytes);
+// The JSON mapping, as lenient as a Java or .NET client needs: unknown fields
+// ignored, area codes as numbers, event times as epoch ms or ISO 8601.
 decode_result decode_batch_json(std::string_view text);
+
+struct sample_result {
+  std::optional<ioc::v1::Sample> sample;
+  std::string error;
+};
+// One sample in the same lenient JSON (ioc-push's JSON lines). Times without
+// an offset are read at `assumed_offset_ms`, or refused without it.
+sample_result decode_sample_json(std::string_view text, std::optional<core::millis> assumed_offset_ms);
 
 std::string ack_to_json(const ioc::v1::Ack& ack);
 // Any message in the canonical JSON mapping, zero values included.

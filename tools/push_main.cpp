@@ -3,14 +3,18 @@
 // it until acknowledged: a crash of this program, the network or the gateway
 // loses nothing and counts nothing twice.
 #include <google/protobuf/util/json_util.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <csignal>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
+#include "core/iso_time.hpp"
+#include "gateway/batch_codec.hpp"
 #include "tools/spooled_publisher.hpp"
 
 namespace {
@@ -20,6 +24,7 @@ Streams samples to an ioc-gateway over WebSocket, exactly once.
 
   --host H            gateway host (default 127.0.0.1)
   --port P            gateway port (default 8080)
+  --url URL           the gateway as ws://HOST:PORT (instead of --host and --port)
   --token T           the agency's token (or set IOC_TOKEN)
   --source ID         this publisher's name, unique within the agency (e.g. motcua-server-1)
   --input FILE        read from FILE instead of stdin; resumes where it stopped after a restart
@@ -27,18 +32,25 @@ Streams samples to an ioc-gateway over WebSocket, exactly once.
   --format F          jsonl (default) or csv
   --batch-size N      samples per batch (default 500)
   --linger-ms MS      send a partial batch after MS (default 200)
-  --spool DIR         where unacknowledged batches wait (default ./ioc-push-spool-<source>)
+  --spool DIR         where unacknowledged batches wait, and this publisher's numbering lives
+                      (default $XDG_STATE_HOME/ioc-push/..., /var/lib/ioc-push/... for root,
+                      or ~/.local/state/ioc-push/..., one per gateway, token and source)
+  --local-time        times written without an offset are Vietnam time (UTC+7);
+                      without this flag such a time is refused
   --give-up-after S   exit 4 if the gateway stays unreachable S seconds (default 30; 0 = never)
 
 Input, one sample per line:
   jsonl: {"indicator":"einvoice_issued","area":"461","eventTimeMs":"1795402800000","value":12}
-         {"indicator":"online_dossier_rate","area":"45","ratio":{"numerator":1,"denominator":1}}
-  csv:   indicator,area,event_time_ms,value            (or ...,numerator,denominator)
+         {"indicator":"online_dossier_rate","area":461,"eventTime":"2026-11-25T10:00:00+07:00","ratio":{"numerator":1,"denominator":1}}
+  csv:   indicator,area,event_time,value            (or ...,numerator,denominator)
          einvoice_issued,461,1795402800000,12
-  A missing event time means now.
+         einvoice_issued,461,2026-11-25T10:00:00+07:00,12
+  Event times: milliseconds since 1970 (UTC), or ISO 8601 with its offset. A
+  missing event time means now.
 
-Exit codes: 0 all accepted; 1 some samples refused (each printed with its reason);
-2 usage; 3 token refused; 4 gateway unreachable; 5 spool or input error.
+Exit codes: 0 every input line applied; 1 some lines not applied (each printed
+with its file, line and reason); 2 usage; 3 token refused; 4 gateway
+unreachable; 5 spool or input error (or the spool is in use by another ioc-push).
 
 Examples:
   ioc-push --token "$IOC_TOKEN" --source erp-1 --input invoices.jsonl
@@ -52,37 +64,55 @@ std::int64_t now_ms() {
 }
 
 // Parses one input line; false with `error` set when it is not a sample.
-bool parse_line(const std::string& line, bool csv, ioc::v1::Sample& s, std::string& error) {
+bool parse_line(const std::string& line, bool csv, std::optional<std::int64_t> assumed_offset, ioc::v1::Sample& s,
+                std::string& error) {
   if (csv) {
     std::vector<std::string> f;
     std::stringstream ss(line);
     std::string cell;
     while (std::getline(ss, cell, ',')) f.push_back(cell);
     if (f.size() != 4 && f.size() != 5) {
-      error = "expected indicator,area,event_time_ms,value or indicator,area,event_time_ms,numerator,denominator";
+      error = "expected indicator,area,event_time,value or indicator,area,event_time,numerator,denominator";
       return false;
     }
+    s.set_indicator(f[0]);
+    s.set_area(f[1]);
+    if (f[2].empty()) {
+      s.set_event_time_ms(now_ms());
+    } else {
+      const ioc::core::parsed_time t = ioc::core::parse_event_time(f[2], assumed_offset);
+      if (!t.ms) {
+        error = "event time " + t.error + (assumed_offset ? "" : " (or pass --local-time for Vietnam time)");
+        return false;
+      }
+      s.set_event_time_ms(*t.ms);
+    }
     try {
-      s.set_indicator(f[0]);
-      s.set_area(f[1]);
-      s.set_event_time_ms(f[2].empty() ? now_ms() : std::stoll(f[2]));
+      std::size_t used = 0;
+      auto number = [&](const std::string& text) {
+        const double v = std::stod(text, &used);
+        if (used != text.size()) throw std::invalid_argument(text);
+        return v;
+      };
       if (f.size() == 4) {
-        s.set_value(std::stod(f[3]));
+        s.set_value(number(f[3]));
       } else {
-        s.mutable_ratio()->set_numerator(std::stod(f[3]));
-        s.mutable_ratio()->set_denominator(std::stod(f[4]));
+        s.mutable_ratio()->set_numerator(number(f[3]));
+        s.mutable_ratio()->set_denominator(number(f[4]));
       }
     } catch (const std::exception&) {
-      error = "a number field is not a number";
+      error = "a value field is not a number";
       return false;
     }
     return true;
   }
-  auto status = google::protobuf::util::JsonStringToMessage(line, &s);
-  if (!status.ok()) {
-    error = std::string(status.message());
+  ioc::gateway::sample_result r = ioc::gateway::decode_sample_json(line, assumed_offset);
+  if (!r.sample) {
+    error = r.error;
+    if (error.find("no UTC offset") != std::string::npos) error += " (or pass --local-time for Vietnam time)";
     return false;
   }
+  s = std::move(*r.sample);
   if (s.event_time_ms() == 0) s.set_event_time_ms(now_ms());
   return true;
 }
@@ -93,7 +123,8 @@ int main(int argc, char** argv) {
   std::string host = "127.0.0.1", port = "8080", source, input, format = "jsonl", spool;
   const char* env_token = std::getenv("IOC_TOKEN");
   std::string token = env_token ? env_token : "";
-  bool follow = false;
+  bool follow = false, local_time = false;
+  std::string url;
   std::size_t batch_size = 500;
   int linger_ms = 200;
   int give_up_s = 30;
@@ -109,6 +140,8 @@ int main(int argc, char** argv) {
     try {
       if (a == "--host") host = value();
       else if (a == "--port") port = value();
+      else if (a == "--url") url = value();
+      else if (a == "--local-time") local_time = true;
       else if (a == "--token") token = value();
       else if (a == "--source") source = value();
       else if (a == "--input") input = value();
@@ -137,7 +170,31 @@ int main(int argc, char** argv) {
               << usage;
     return 2;
   }
-  if (spool.empty()) spool = "ioc-push-spool-" + source;
+  if (!url.empty()) {
+    // ws://host:port[/...]; TLS (wss://) is not built into ioc-push yet: put it behind a local proxy.
+    const std::string scheme = url.substr(0, url.find("://"));
+    if (scheme != "ws" && scheme != "http") {
+      std::cerr << "ioc-push: --url must be ws://HOST:PORT (" << scheme << ":// is not supported)\n";
+      return 2;
+    }
+    std::string rest = url.substr(scheme.size() + 3);
+    rest = rest.substr(0, rest.find('/'));
+    const auto colon = rest.rfind(':');
+    host = rest.substr(0, colon);
+    port = colon == std::string::npos ? "80" : rest.substr(colon + 1);
+  }
+  url = "ws://" + host + ":" + port;
+  if (spool.empty()) {
+    try {
+      spool = ioc::tools::default_spool_dir(url, token, source);
+    } catch (const std::exception& e) {
+      std::cerr << "ioc-push: " << e.what() << "\n";
+      return 5;
+    }
+  }
+  const std::string input_name = input.empty() ? "stdin" : input;
+  const std::optional<std::int64_t> assumed_offset =
+      local_time ? std::optional<std::int64_t>(ioc::core::vietnam_offset_ms) : std::nullopt;
   std::signal(SIGINT, [](int) { stop_requested = 1; });
   std::signal(SIGTERM, [](int) { stop_requested = 1; });
 
@@ -145,15 +202,23 @@ int main(int argc, char** argv) {
   try {
     pub = std::make_unique<ioc::tools::spooled_publisher>(spool, source,
                                                           std::make_unique<ioc::tools::agency_client>(host, port, token));
+  } catch (const ioc::tools::spool_in_use& e) {
+    std::cerr << "ioc-push: " << e.what() << "\n";
+    return 5;
   } catch (const std::exception& e) {
     std::cerr << "ioc-push: cannot use spool " << spool << ": " << e.what() << "\n";
     return 5;
   }
   pub->set_give_up_after_ms(static_cast<std::int64_t>(give_up_s) * 1000);
   bool refused_any = false;
-  auto on_refused = [&](const ioc::v1::Refusal& r) {
+  std::uint64_t skipped = 0;
+  auto on_refused = [&](const ioc::tools::refused_input& r) {
     refused_any = true;
-    std::cerr << "ioc-push: refused (" << ioc::v1::Reason_Name(r.reason()) << "): " << r.message() << "\n";
+    std::cerr << "ioc-push: " << input_name;
+    if (r.first_line) std::cerr << ":" << r.first_line;
+    if (r.whole_batch && r.last_line > r.first_line) std::cerr << "-" << r.last_line;
+    std::cerr << ": " << (r.whole_batch ? "batch " + std::to_string(r.sequence) + " refused" : std::string("refused"))
+              << " (" << ioc::v1::Reason_Name(r.refusal.reason()) << "): " << r.refusal.message() << "\n";
   };
   auto drain = [&]() -> int {
     try {
@@ -182,17 +247,29 @@ int main(int argc, char** argv) {
       std::cerr << "ioc-push: cannot read " << input << "\n";
       return 5;
     }
-    file.seekg(static_cast<std::streamoff>(pub->input_offset()));  // resume after the last spooled line
+    // Resume after the last spooled line, if this is the file the spool last read.
+    struct stat st {};
+    if (::stat(input.c_str(), &st) == 0) {
+      pub->set_input_identity(std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino));
+      if (pub->input_offset() > static_cast<std::uint64_t>(st.st_size)) {
+        std::cerr << "ioc-push: " << input << " is shorter than where this spool stopped reading it; reading it from the start\n";
+        pub->set_input_identity("");
+        pub->set_input_identity(std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino));
+      }
+    }
+    file.seekg(static_cast<std::streamoff>(pub->input_offset()));
     in = &file;
   }
   std::vector<ioc::v1::Sample> pending;
+  std::vector<std::uint64_t> pending_lines;
   std::uint64_t offset = pub->input_offset();
   std::uint64_t line_no = 0;
   auto first_at = std::chrono::steady_clock::now();
   auto flush = [&]() -> int {
     if (pending.empty()) return 0;
-    pub->spool(pending, offset);
+    pub->spool(pending, offset, pending_lines);
     pending.clear();
+    pending_lines.clear();
     return drain();
   };
   std::string line;
@@ -219,13 +296,15 @@ int main(int argc, char** argv) {
     if (line.empty() || line[0] == '#' || (format == "csv" && line.rfind("indicator,", 0) == 0)) continue;
     ioc::v1::Sample s;
     std::string error;
-    if (!parse_line(line, format == "csv", s, error)) {
+    if (!parse_line(line, format == "csv", assumed_offset, s, error)) {
       refused_any = true;
-      std::cerr << "ioc-push: line " << line_no << " skipped: " << error << "\n";
+      ++skipped;
+      std::cerr << "ioc-push: " << input_name << ":" << line_no << ": not sent: " << error << "\n";
       continue;
     }
     if (pending.empty()) first_at = std::chrono::steady_clock::now();
     pending.push_back(std::move(s));
+    pending_lines.push_back(line_no);
     if (pending.size() >= batch_size || std::chrono::steady_clock::now() - first_at > std::chrono::milliseconds(linger_ms)) {
       if (int rc = flush()) return rc;
     }
@@ -233,6 +312,9 @@ int main(int argc, char** argv) {
   if (int rc = flush()) return rc;
   const auto& st = pub->stats();
   std::cerr << "ioc-push: done: " << st.batches_acked << " batches acknowledged, " << st.samples_accepted
-            << " samples accepted, " << st.samples_refused << " refused, " << st.duplicates << " duplicates\n";
+            << " samples accepted, " << st.samples_refused + skipped << " not applied (" << st.samples_refused
+            << " refused by the gateway, " << skipped << " lines not readable)";
+  if (st.duplicates) std::cerr << "; " << st.duplicates << " batches were answered from an earlier delivery";
+  std::cerr << "\n";
   return refused_any ? 1 : 0;
 }

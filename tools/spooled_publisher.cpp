@@ -1,11 +1,13 @@
 #include "tools/spooled_publisher.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -47,12 +49,63 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
+// A name that is safe as one path component.
+std::string path_component(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    out += ok ? c : '_';
+  }
+  return out.substr(0, 100);
+}
+
+// FNV-1a: stable across builds, enough to keep two agencies' spools apart.
+std::string short_hash(const std::string& s) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+  return std::string(out, 8);
+}
+
+std::uint64_t random_epoch() {
+  std::random_device rd;
+  std::uint64_t e = 0;
+  while (e == 0) e = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+  return e;
+}
+
 }  // namespace
+
+std::string default_spool_dir(const std::string& gateway_url, const std::string& token, const std::string& source_id) {
+  std::string base;
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg) {
+    base = std::string(xdg) + "/ioc-push";
+  } else if (::geteuid() == 0) {
+    base = "/var/lib/ioc-push";
+  } else if (const char* home = std::getenv("HOME"); home && *home) {
+    base = std::string(home) + "/.local/state/ioc-push";
+  } else {
+    throw std::runtime_error("no XDG_STATE_HOME or HOME to keep the spool in; pass --spool DIR");
+  }
+  return base + "/" + path_component(gateway_url) + "/" + short_hash(token) + "-" + path_component(source_id);
+}
 
 spooled_publisher::spooled_publisher(std::string spool_dir, std::string source_id, std::unique_ptr<agency_client> client)
     : dir_(std::move(spool_dir)), source_id_(std::move(source_id)), client_(std::move(client)) {
   fs::create_directories(dir_);
+  lock_fd_ = ::open((dir_ + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd_ < 0) throw std::runtime_error("cannot open " + dir_ + "/lock");
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+    throw spool_in_use("spool " + dir_ + " is in use by another ioc-push; two processes must not share a spool");
+  }
   load();
+}
+
+spooled_publisher::~spooled_publisher() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
 }
 
 // "<seq>-<input offset>.batch": the batch names how far the input is consumed
@@ -66,12 +119,15 @@ std::string spooled_publisher::batch_path(std::uint64_t seq, std::uint64_t offse
 }
 
 void spooled_publisher::load() {
-  // state: "<next sequence> <input offset>"
-  std::istringstream state(read_file(dir_ + "/state"));
-  std::uint64_t next = 0, offset = 0;
+  // state: "<next sequence> <input offset> <source epoch>"; a spool written
+  // before epochs has none and goes on with epoch 0.
+  const std::string text = read_file(dir_ + "/state");
+  std::istringstream state(text);
+  std::uint64_t next = 0, offset = 0, epoch = 0;
   if (state >> next >> offset) {
     next_seq_ = next;
     input_offset_ = offset;
+    if (state >> epoch) epoch_ = epoch;
   }
   for (const auto& entry : fs::directory_iterator(dir_)) {
     const std::string name = entry.path().filename().string();
@@ -83,20 +139,45 @@ void spooled_publisher::load() {
       input_offset_ = std::max(input_offset_, offset);
     }
   }
+  if (text.empty() && pending_.empty()) {
+    // A new spool is a new incarnation of the publisher: durable before any
+    // batch carries it.
+    epoch_ = random_epoch();
+    save_state();
+  }
+}
+
+void spooled_publisher::set_input_identity(const std::string& identity) {
+  const std::string path = dir_ + "/input";
+  if (read_file(path) == identity) {
+    return;
+  }
+  input_offset_ = 0;
+  write_durably(path, identity);
+  save_state();
 }
 
 void spooled_publisher::save_state() {
-  write_durably(dir_ + "/state", std::to_string(next_seq_) + " " + std::to_string(input_offset_) + "\n");
+  write_durably(dir_ + "/state",
+                std::to_string(next_seq_) + " " + std::to_string(input_offset_) + " " + std::to_string(epoch_) + "\n");
 }
 
-std::uint64_t spooled_publisher::spool(const std::vector<ioc::v1::Sample>& samples, std::uint64_t input_offset) {
+std::uint64_t spooled_publisher::spool(const std::vector<ioc::v1::Sample>& samples, std::uint64_t input_offset,
+                                       const std::vector<std::uint64_t>& lines) {
   ioc::v1::IngestBatch b;
   b.set_source_id(source_id_);
+  b.set_source_epoch(epoch_);
   const std::uint64_t seq = next_seq_++;
   b.set_sequence(seq);
   for (const auto& s : samples) *b.add_samples() = s;
-  // The batch is durable before the input offset moves past it.
+  // The batch is durable before the input offset moves past it; its input
+  // lines (for naming refused samples) before the batch.
   const std::string path = batch_path(seq, input_offset);
+  if (!lines.empty()) {
+    std::string text;
+    for (std::uint64_t l : lines) text += std::to_string(l) + " ";
+    write_durably(path + ".lines", text);
+  }
   write_durably(path, b.SerializeAsString());
   pending_[seq] = path;
   input_offset_ = input_offset;
@@ -104,7 +185,7 @@ std::uint64_t spooled_publisher::spool(const std::vector<ioc::v1::Sample>& sampl
   return seq;
 }
 
-void spooled_publisher::drain(const std::function<void(const ioc::v1::Refusal&)>& on_refused) {
+void spooled_publisher::drain(const std::function<void(const refused_input&)>& on_refused) {
   auto started = std::chrono::steady_clock::now();
   int attempt = 0;
   while (!pending_.empty()) {
@@ -113,6 +194,12 @@ void spooled_publisher::drain(const std::function<void(const ioc::v1::Refusal&)>
     if (!b.ParseFromString(read_file(path))) {
       throw std::runtime_error("spooled batch " + path + " is unreadable");
     }
+    std::vector<std::uint64_t> lines;
+    {
+      std::istringstream in(read_file(path + ".lines"));
+      for (std::uint64_t l; in >> l;) lines.push_back(l);
+    }
+    auto line_of = [&](std::uint32_t index) -> std::uint64_t { return index < lines.size() ? lines[index] : 0; };
     try {
       const ioc::v1::Ack ack = client_->send(b);
       const auto reason = ack.batch_reason();
@@ -121,22 +208,33 @@ void spooled_publisher::drain(const std::function<void(const ioc::v1::Refusal&)>
         continue;
       }
       if (reason == ioc::v1::DUPLICATE) {
-        ++stats_.duplicates;
+        ++stats_.duplicates;  // the ack is the first answer: counted below like any other
       } else if (reason != ioc::v1::REASON_UNSPECIFIED) {
         // Refused as a whole for a reason retrying cannot fix: report and drop.
-        ioc::v1::Refusal r;
-        r.set_reason(reason);
-        r.set_message(ack.batch_message());
+        refused_input r;
+        r.refusal.set_reason(reason);
+        r.refusal.set_message(ack.batch_message());
+        r.sequence = seq;
+        r.whole_batch = true;
+        if (!lines.empty()) {
+          r.first_line = lines.front();
+          r.last_line = lines.back();
+        }
         if (on_refused) on_refused(r);
         stats_.samples_refused += static_cast<std::uint64_t>(b.samples_size());
       }
       stats_.samples_accepted += ack.accepted();
       stats_.samples_refused += static_cast<std::uint64_t>(ack.refused_size());
-      for (const auto& r : ack.refused()) {
+      for (const auto& refusal : ack.refused()) {
+        refused_input r;
+        r.refusal = refusal;
+        r.sequence = seq;
+        r.first_line = r.last_line = line_of(refusal.index());
         if (on_refused) on_refused(r);
       }
       ++stats_.batches_acked;
       fs::remove(path);
+      fs::remove(path + ".lines");
       pending_.erase(seq);
       attempt = 0;
       started = std::chrono::steady_clock::now();

@@ -58,7 +58,8 @@ TEST_F(Gateway, WebSocketIngestIsAckedAndReachesADisplay) {
   EXPECT_EQ(snap->snapshot().catalog().province_code(), "45");
 
   tools::agency_client tax("127.0.0.1", port_str(gw_->port()), "tax-token");
-  const auto ack = tax.send(counter_batch("erp-1", 1, 42, "19000"));
+  const auto first = counter_batch("erp-1", 1, 42, "19000");
+  const auto ack = tax.send(first);
   EXPECT_EQ(ack.sequence(), 1u);
   EXPECT_EQ(ack.accepted(), 1u);
   EXPECT_EQ(ack.batch_reason(), ioc::v1::REASON_UNSPECIFIED);
@@ -69,10 +70,11 @@ TEST_F(Gateway, WebSocketIngestIsAckedAndReachesADisplay) {
   EXPECT_DOUBLE_EQ(today_sum(*s), 42);
   EXPECT_EQ(s->freshness(), ioc::v1::FRESH);
 
-  // A replay of the same batch changes nothing.
-  const auto again = tax.send(counter_batch("erp-1", 1, 42, "19000"));
+  // A replay of the same batch changes nothing, and gets its first answer back.
+  const auto again = tax.send(first);
   EXPECT_EQ(again.batch_reason(), ioc::v1::DUPLICATE);
-  EXPECT_EQ(again.accepted(), 0u);
+  EXPECT_EQ(again.accepted(), 1u);
+  EXPECT_GT(again.first_answered_ms(), 0);
   const auto series = http_call(gw_->port(), "GET", "/v1/series/einvoice_issued?area=45&window=TODAY");
   ASSERT_EQ(series.status, 200);
   ioc::v1::SeriesState rest;

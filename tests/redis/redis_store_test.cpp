@@ -23,7 +23,10 @@ ioc::v1::IngestBatch batch(const std::string& source, std::uint64_t seq, double 
   auto* s = b.add_samples();
   s->set_indicator("einvoice_issued");
   s->set_area(area);
-  s->set_event_time_ms(now_ms());
+  // One event time per test process, so a resend is the same batch (the
+  // gateway tells a resend from other content under a used number).
+  static const std::int64_t event_ms = now_ms();
+  s->set_event_time_ms(event_ms);
   s->set_value(value);
   return b;
 }
