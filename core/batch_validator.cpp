@@ -87,6 +87,12 @@ validation_result validate_batch(const catalog& cat, int agency, const ioc::v1::
     ack.set_batch_message("sequence is missing or 0: number batches 1, 2, 3, ... within a source_epoch; each number is used once");
     return out;
   }
+  if (batch.publisher_cursor().size() > 256) {
+    ack.set_batch_reason(ioc::v1::MALFORMED);
+    ack.set_batch_message("publisher_cursor is longer than 256 bytes");
+    return out;
+  }
+  out.cursor = batch.publisher_cursor();
   if (agency < 0 || agency >= static_cast<int>(cat.agencies.size())) {
     ack.set_batch_reason(ioc::v1::NOT_ALLOWED);
     ack.set_batch_message("unknown agency");

@@ -25,6 +25,7 @@ struct validation_options {
 
 struct validation_result {
   millis now = 0;  // the time validation judged against (replays judge again at it)
+  std::string cursor;  // the batch's publisher_cursor
   std::vector<resolved_sample> accepted;
   ioc::v1::Ack ack;  // refusals filled; `accepted` count set by the caller once applied
   bool batch_refused() const { return ack.batch_reason() != ioc::v1::REASON_UNSPECIFIED; }

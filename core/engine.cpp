@@ -50,8 +50,9 @@ series& engine::slot(std::uint32_t n) {
 }
 
 void engine::apply(int agency, const std::string& source_key, std::uint64_t epoch, std::uint64_t seq,
-                   const batch_answer& answer, const std::vector<resolved_sample>& samples, millis arrival_ms) {
-  if (!sources_[source_key].apply(epoch, seq, answer, arrival_ms)) {
+                   const batch_answer& answer, const std::vector<resolved_sample>& samples, millis arrival_ms,
+                   const std::string& cursor) {
+  if (!sources_[source_key].apply(epoch, seq, answer, arrival_ms, cursor)) {
     return;  // replay of a record already applied: no effect
   }
   apply_samples(samples, arrival_ms);

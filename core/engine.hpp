@@ -52,7 +52,8 @@ class engine {
   // Applies a stored batch's samples and marks (source, epoch, seq) applied
   // with how it was judged. A batch applied before changes nothing.
   void apply(int agency, const std::string& source_key, std::uint64_t epoch, std::uint64_t seq,
-             const batch_answer& answer, const std::vector<resolved_sample>& samples, millis arrival_ms);
+             const batch_answer& answer, const std::vector<resolved_sample>& samples, millis arrival_ms,
+             const std::string& cursor = {});
   // Applies samples with no deduplication bookkeeping (benchmarks, replay of
   // already-deduplicated records).
   void apply_samples(const std::vector<resolved_sample>& samples, millis arrival_ms);

@@ -83,7 +83,8 @@ void source_ledger::release(std::uint64_t epoch, std::uint64_t seq) {
   }
 }
 
-bool source_ledger::apply(std::uint64_t epoch, std::uint64_t seq, const batch_answer& answer, millis arrival_ms) {
+bool source_ledger::apply(std::uint64_t epoch, std::uint64_t seq, const batch_answer& answer, millis arrival_ms,
+                          const std::string& cursor) {
   epoch_state& e = open(epoch);
   e.in_flight.erase(seq);
   if (e.window.seen(seq)) {
@@ -97,6 +98,7 @@ bool source_ledger::apply(std::uint64_t epoch, std::uint64_t seq, const batch_an
   e.last_applied_ms = std::max(e.last_applied_ms, arrival_ms);
   last_epoch_ = epoch;
   last_seq_ = seq;
+  last_cursor_ = cursor;
   return true;
 }
 
@@ -145,6 +147,7 @@ void source_ledger::save(const std::string& source_key, ioc::v1::EngineCheckpoin
     if (e.epoch == last_epoch_ && last_seq_ != 0) {
       o.set_last_applied(true);
       o.set_last_sequence(last_seq_);
+      o.set_last_cursor(last_cursor_);
     }
   }
 }
@@ -169,6 +172,7 @@ void source_ledger::restore(const ioc::v1::CheckpointSource& in) {
   if (in.last_applied()) {
     last_epoch_ = in.source_epoch();
     last_seq_ = in.last_sequence();
+    last_cursor_ = in.last_cursor();
   }
 }
 

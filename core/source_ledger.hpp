@@ -56,7 +56,9 @@ class source_ledger {
   void release(std::uint64_t epoch, std::uint64_t seq);
   // Marks (epoch, seq) applied. False when it already was (a replay): the
   // caller then applies nothing.
-  bool apply(std::uint64_t epoch, std::uint64_t seq, const batch_answer& answer, millis arrival_ms);
+  // `cursor` is the publisher's input position after this batch.
+  bool apply(std::uint64_t epoch, std::uint64_t seq, const batch_answer& answer, millis arrival_ms,
+             const std::string& cursor = {});
   bool applied(std::uint64_t epoch, std::uint64_t seq) const;
 
   struct epoch_view {
@@ -69,6 +71,7 @@ class source_ledger {
   std::vector<epoch_view> view(std::size_t max_missing) const;
   std::uint64_t last_epoch() const { return last_epoch_; }
   std::uint64_t last_sequence() const { return last_seq_; }
+  const std::string& last_cursor() const { return last_cursor_; }
 
   // Checkpoints: one CheckpointSource per epoch, oldest first.
   void save(const std::string& source_key, ioc::v1::EngineCheckpoint* out) const;
@@ -89,6 +92,7 @@ class source_ledger {
   std::vector<epoch_state> epochs_;  // oldest opened first
   std::uint64_t last_epoch_ = 0;
   std::uint64_t last_seq_ = 0;
+  std::string last_cursor_;
 };
 
 // A digest of a batch's content (the bytes as received), never 0.

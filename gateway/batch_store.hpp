@@ -24,6 +24,7 @@ struct stored_batch {
   std::uint64_t source_epoch = 0;
   std::uint64_t sequence = 0;
   std::uint64_t digest = 0;  // of `raw`: tells a resend from other content under the same number
+  std::string cursor;        // the publisher's input position after this batch
   core::millis arrival_ms = 0;
   std::vector<core::resolved_sample> samples;
   std::string raw;                   // the IngestBatch as received (what the log stores)

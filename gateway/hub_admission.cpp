@@ -32,7 +32,8 @@ void hub::replay(const ioc::v1::StoredBatch& b) {
     if (agency < 0 || !batch.ParseFromString(b.raw_batch())) return;
     const core::validation_result v = core::validate_batch(*cat_, agency, batch, b.validated_at_ms());
     const core::batch_answer answer{core::content_digest(b.raw_batch()), b.validated_at_ms()};
-    engine_.apply(agency, b.source_key(), batch.source_epoch(), b.sequence(), answer, v.accepted, b.arrival_ms());
+    engine_.apply(agency, b.source_key(), batch.source_epoch(), b.sequence(), answer, v.accepted, b.arrival_ms(),
+                  batch.publisher_cursor());
     newest_arrival_ms_ = std::max(newest_arrival_ms_, b.arrival_ms());
     return;
   }
@@ -129,6 +130,7 @@ void hub::admit(int agency, const std::string& source_id, core::validation_resul
   b->samples = std::move(v.accepted);
   b->raw = std::move(raw);
   b->validated_at_ms = v.now;
+  b->cursor = std::move(v.cursor);
   store_->append(b, [self = shared_from_this(), agency, b, ack = std::move(ack), done = std::move(done),
                      received](bool ok) mutable {
     self->on_stored(agency, b, std::move(ack), std::move(done), received, ok);
@@ -172,7 +174,7 @@ void hub::on_stored(int agency, std::shared_ptr<const stored_batch> b, ioc::v1::
     return;
   }
   engine_.apply(agency, b->source_key, b->source_epoch, b->sequence, {b->digest, b->validated_at_ms}, b->samples,
-                b->arrival_ms);
+                b->arrival_ms, b->cursor);
   for (const auto& r : ack.refused()) {
     m.samples_refused[r.reason() % metrics::reason_slots].fetch_add(1, std::memory_order_relaxed);
   }
@@ -203,6 +205,7 @@ void hub::source_json(int agency, std::string source_id, std::function<void(std:
     s.set_last_epoch(ledger->last_epoch());
     s.set_last_sequence(ledger->last_sequence());
     s.set_window(core::dedup_window::width);
+    s.set_last_cursor(ledger->last_cursor());
     for (const auto& e : ledger->view(100)) {
       auto* o = s.add_epochs();
       o->set_source_epoch(e.epoch);

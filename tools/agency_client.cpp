@@ -3,6 +3,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
 namespace ioc::tools {
@@ -74,6 +75,28 @@ ioc::v1::Ack agency_client::send_raw(const std::string& bytes, bool text) {
     throw std::runtime_error("server sent something that is not an ioc.v1.Ack");
   }
   return ack;
+}
+
+agency_client::http_answer agency_client::get(const std::string& target) {
+  namespace http = beast::http;
+  asio::io_context ioc;
+  asio::ip::tcp::resolver resolver(ioc);
+  beast::tcp_stream stream(ioc);
+  beast::error_code ec;
+  auto results = resolver.resolve(host_, port_, ec);
+  if (!ec) stream.connect(results, ec);
+  if (ec) throw std::runtime_error("cannot reach " + host_ + ":" + port_ + ": " + ec.message());
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, host_ + ":" + port_);
+  req.set(http::field::authorization, "Bearer " + token_);
+  req.set(http::field::user_agent, "ioc-agency-client");
+  stream.expires_after(std::chrono::seconds(10));
+  http::write(stream, req, ec);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  if (!ec) http::read(stream, buffer, res, ec);
+  if (ec) throw std::runtime_error("GET " + target + " failed: " + ec.message());
+  return {static_cast<int>(res.result_int()), std::move(res.body())};
 }
 
 void agency_client::close() {

@@ -29,6 +29,15 @@ class agency_client {
   // the server closes the connection (with its close code and reason).
   ioc::v1::Ack send(const ioc::v1::IngestBatch& batch);
 
+  // GET `target` over HTTP with the agency's token, on a connection of its
+  // own; returns the status and body. Throws std::runtime_error when the
+  // server cannot be reached.
+  struct http_answer {
+    int status = 0;
+    std::string body;
+  };
+  http_answer get(const std::string& target);
+
   // Sends raw bytes as one frame (binary or text) and waits for the ack; for tests.
   ioc::v1::Ack send_raw(const std::string& bytes, bool text = false);
 

@@ -257,6 +257,44 @@ int main(int argc, char** argv) {
         pub->set_input_identity(std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino));
       }
     }
+    if (pub->fresh()) {
+      // A new spool for a source the gateway may know: if the gateway's last
+      // applied batch of this source came from this very file, resume after
+      // it, so a lost spool neither drops nor doubles a line.
+      try {
+        ioc::tools::agency_client http(host, port, token);
+        const auto status = http.get("/v1/sources/" + source);
+        ioc::v1::SourceStatus s;
+        if (status.status == 200 && google::protobuf::util::JsonStringToMessage(status.body, &s).ok()) {
+          const std::string mine = ioc::tools::spooled_publisher::cursor_of(
+              std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino), 0);
+          const std::string prefix = mine.substr(0, mine.size() - 1);
+          if (s.last_cursor().rfind(prefix, 0) == 0) {
+            const std::uint64_t at = std::stoull(s.last_cursor().substr(prefix.size()));
+            if (at <= static_cast<std::uint64_t>(st.st_size)) {
+              std::cerr << "ioc-push: new spool; the gateway has applied " << input << " up to byte " << at
+                        << " (source " << source << ", epoch " << s.last_epoch() << ", sequence "
+                        << s.last_sequence() << "): resuming there\n";
+              pub->resume_input_at(at);
+            }
+          } else if (s.last_sequence() > 0) {
+            std::cerr << "ioc-push: new spool; the gateway already has batches from source " << source
+                      << " that did not come from this file: sending " << input << " from its start\n";
+          }
+        } else if (status.status == 401) {
+          std::cerr << "ioc-push: the gateway refused the token (HTTP 401); check --token / IOC_TOKEN\n";
+          return 3;
+        } else if (status.status != 404) {
+          throw std::runtime_error("HTTP " + std::to_string(status.status) + " " + status.body);
+        }
+        pub->mark_resume_checked();
+      } catch (const std::exception& e) {
+        // Sending from the start could count twice what a lost spool sent: wait for the answer.
+        std::cerr << "ioc-push: cannot ask the gateway where source " << source << " stands in " << input << " ("
+                  << e.what() << "); nothing sent, run again when it answers\n";
+        return 4;
+      }
+    }
     file.seekg(static_cast<std::streamoff>(pub->input_offset()));
     in = &file;
   }

@@ -143,12 +143,27 @@ void spooled_publisher::load() {
     // A new spool is a new incarnation of the publisher: durable before any
     // batch carries it.
     epoch_ = random_epoch();
+    write_durably(dir_ + "/unchecked", "the input position is not yet checked with the gateway\n");
     save_state();
   }
 }
 
+bool spooled_publisher::fresh() const { return fs::exists(dir_ + "/unchecked"); }
+
+void spooled_publisher::mark_resume_checked() { fs::remove(dir_ + "/unchecked"); }
+
+std::string spooled_publisher::cursor_of(const std::string& identity, std::uint64_t offset) {
+  return identity + "@" + std::to_string(offset);
+}
+
+void spooled_publisher::resume_input_at(std::uint64_t offset) {
+  input_offset_ = offset;
+  save_state();
+}
+
 void spooled_publisher::set_input_identity(const std::string& identity) {
   const std::string path = dir_ + "/input";
+  input_identity_ = identity;
   if (read_file(path) == identity) {
     return;
   }
@@ -167,6 +182,7 @@ std::uint64_t spooled_publisher::spool(const std::vector<ioc::v1::Sample>& sampl
   ioc::v1::IngestBatch b;
   b.set_source_id(source_id_);
   b.set_source_epoch(epoch_);
+  if (!input_identity_.empty()) b.set_publisher_cursor(cursor_of(input_identity_, input_offset));
   const std::uint64_t seq = next_seq_++;
   b.set_sequence(seq);
   for (const auto& s : samples) *b.add_samples() = s;

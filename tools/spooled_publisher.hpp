@@ -67,6 +67,16 @@ class spooled_publisher {
   void drain(const std::function<void(const refused_input&)>& on_refused = {});
 
   std::uint64_t source_epoch() const { return epoch_; }
+  // True from the spool's creation (a first run, or a lost spool) until
+  // mark_resume_checked(): the input position has not been checked against
+  // what the gateway already applied from this source.
+  bool fresh() const;
+  void mark_resume_checked();
+  // Moves the input position (a fresh spool resuming where the gateway's
+  // last applied batch of this source ended).
+  void resume_input_at(std::uint64_t offset);
+  // "<input identity>@<offset>": sent with each batch as its publisher_cursor.
+  static std::string cursor_of(const std::string& identity, std::uint64_t offset);
   const std::string& dir() const { return dir_; }
 
   // Names the input that offsets count in (e.g. "<device>:<inode>"); a
@@ -90,6 +100,7 @@ class spooled_publisher {
   std::string dir_;
   int lock_fd_ = -1;
   std::uint64_t epoch_ = 0;
+  std::string input_identity_;
   std::string source_id_;
   std::unique_ptr<agency_client> client_;
   std::uint64_t next_seq_ = 1;

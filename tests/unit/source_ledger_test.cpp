@@ -84,7 +84,7 @@ TEST(SourceLedger, CheckpointKeepsEpochsAnswersAndTheLastBatch) {
     l.apply(4, s, {1000 + s, t0 + static_cast<millis>(s)}, t0);
   }
   l.claim(5, 2, 77);
-  l.apply(5, 2, {77, t0}, t0);
+  l.apply(5, 2, {77, t0}, t0, "2049:77@1234");
   ioc::v1::EngineCheckpoint cp;
   l.save("tax/a", &cp);
   ASSERT_EQ(cp.sources_size(), 2);
@@ -93,6 +93,7 @@ TEST(SourceLedger, CheckpointKeepsEpochsAnswersAndTheLastBatch) {
   for (const auto& s : cp.sources()) back.restore(s);
   EXPECT_EQ(back.last_epoch(), 5u);
   EXPECT_EQ(back.last_sequence(), 2u);
+  EXPECT_EQ(back.last_cursor(), "2049:77@1234");
   const claim_outcome dup = back.claim(4, 4999, 1000 + 4999);
   EXPECT_EQ(dup.result, claim_result::duplicate);
   EXPECT_EQ(dup.first.validated_at_ms, t0 + 4999);
