@@ -1,7 +1,7 @@
 #include "gateway/store_factory.hpp"
 
 #include "gateway/log.hpp"
-#include "gateway/redis_store.hpp"
+#include "gateway/store/redis_store.hpp"
 
 namespace ioc::gateway {
 

@@ -1,4 +1,4 @@
-#include "gateway/redis_store.hpp"
+#include "gateway/store/redis_store.hpp"
 
 #include <hiredis/hiredis.h>
 

@@ -15,7 +15,7 @@
 
 #include "core/catalog.hpp"
 #include "gateway/batch_store.hpp"
-#include "gateway/redis_connection.hpp"
+#include "gateway/store/redis_connection.hpp"
 
 namespace ioc::gateway {
 

@@ -1,4 +1,4 @@
-#include "gateway/redis_connection.hpp"
+#include "gateway/store/redis_connection.hpp"
 
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
