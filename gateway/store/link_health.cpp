@@ -49,7 +49,7 @@ link_health::action link_health::replied(steady_ms now, error_class c) {
   if (c == error_class::retry_later || c == error_class::auth) {
     // The server answers but cannot serve: not usable, ask again later.
     state_ = state::server_busy;
-    probe_at_ = now + backoff(++busy_probes_);
+    probe_at_ = now + std::min(backoff(++busy_probes_), timing_.busy_probe_max_ms);
     return action::none;
   }
   if (ping && (state_ == state::probing || state_ == state::server_busy)) {

@@ -27,6 +27,7 @@ struct link_timing {
   steady_ms connect_deadline_ms = 2000; // hiredis has no connect timeout
   steady_ms backoff_min_ms = 100;       // reconnect and re-probe delays: min, doubling, to max, ±50%
   steady_ms backoff_max_ms = 5000;
+  steady_ms busy_probe_max_ms = 1000;   // a loading server is PINGed at least this often: resume soon after
 };
 
 class link_health {

@@ -180,8 +180,8 @@ TEST(RedisFaults, SlowRestartAnsweringLoadingIsWaitedForAndLosesNothing) {
   gateway_process gw(drill_config(), {"--redis", redis.address()});
   const unsigned short port = gw.port();
   ASSERT_TRUE(wait_ready(port, 10s));
-  // Enough data that loading takes seconds: 100,000 keys, each delayed on load.
-  redis.cli("EVAL \"for i = 1, 100000 do redis.call('SET', 'pad:' .. i, i) end\" 0");
+  // Enough data that loading takes seconds: 50,000 keys, each delayed on load.
+  redis.cli("EVAL \"for i = 1, 50000 do redis.call('SET', 'pad:' .. i, i) end\" 0");
   redis.cli("BGREWRITEAOF");
   ASSERT_TRUE(poll_until([&] { return redis.cli("INFO persistence").find("aof_rewrite_in_progress:0") != std::string::npos &&
                                       redis.cli("INFO persistence").find("aof_rewrite_scheduled:0") != std::string::npos; },
@@ -191,7 +191,8 @@ TEST(RedisFaults, SlowRestartAnsweringLoadingIsWaitedForAndLosesNothing) {
 
   redis.kill_hard();
   const auto killed = clock_type::now();
-  redis.start_with({"--key-load-delay", "40"}, /*wait_ready=*/false);
+  // Answering (LOADING) between every kilobyte loaded, as a large AOF does between its 2 MB steps.
+  redis.start_with({"--key-load-delay", "40", "--loading-process-events-interval-bytes", "1024"}, /*wait_ready=*/false);
   const std::string loading = redis.cli("PING");
   EXPECT_NE(loading.find("LOADING"), std::string::npos) << "the drill needs a Redis that answers LOADING: " << loading;
   // A gateway that starts now must wait for the load, then recover.
@@ -209,6 +210,7 @@ TEST(RedisFaults, SlowRestartAnsweringLoadingIsWaitedForAndLosesNothing) {
   std::printf("[drill] slow restart: Redis answered LOADING for %.2f s; both gateways ready %.2f s after the kill; "
               "%d STORAGE_UNAVAILABLE answers meanwhile\n",
               loading_s, ready_s, pub.unavailable_answers());
+  EXPECT_NE(late.log().find("LOADING"), std::string::npos) << "the gateway was answered LOADING and waited";
   expect_exact("slow restart", "the gateway that was running", port, pub.acked());
   expect_exact("slow restart", "the gateway started during LOADING", late.port(), pub.acked());
 }
@@ -216,7 +218,7 @@ TEST(RedisFaults, SlowRestartAnsweringLoadingIsWaitedForAndLosesNothing) {
 // `gateways` gateways on one Redis, a publisher on each; the first is paused
 // (SIGSTOP) for `pause`, longer than several checkpoint intervals (250 ms),
 // while the others go on accepting, checkpointing and trimming.
-void paused_gateway_drill(const char* drill, int gateways, std::chrono::milliseconds pause) {
+void paused_gateway_drill(const char* drill, int gateways, std::chrono::milliseconds pause, bool past_lease) {
   redis_server redis;
   std::vector<std::unique_ptr<gateway_process>> gw;
   for (int i = 0; i < gateways; ++i) {
@@ -243,8 +245,12 @@ void paused_gateway_drill(const char* drill, int gateways, std::chrono::millisec
     p->stop();
     acked += p->acked();
   }
-  std::printf("[drill] %s: gateway paused %.1f s; acknowledging again %.2f s after SIGCONT; %d batches acknowledged\n",
-              drill, std::chrono::duration<double>(pause).count(), recover_s, acked);
+  const bool recovered_again = gw[0]->log().find("lease lost") != std::string::npos;
+  std::printf("[drill] %s: gateway paused %.1f s; acknowledging again %.2f s after SIGCONT; %d batches acknowledged; "
+              "%s\n",
+              drill, std::chrono::duration<double>(pause).count(), recover_s, acked,
+              recovered_again ? "its lease was lost, so it recovered again from the checkpoint" : "its lease held");
+  EXPECT_EQ(recovered_again, past_lease);
   for (int i = 0; i < gateways; ++i) {
     expect_exact(drill, i == 0 ? "the paused gateway" : "a gateway that kept running", gw[i]->port(), acked);
   }
@@ -256,11 +262,11 @@ void paused_gateway_drill(const char* drill, int gateways, std::chrono::millisec
 }
 
 TEST(RedisFaults, TwoGatewaysOnePausedForTwelveCheckpointIntervals) {
-  paused_gateway_drill("2 gateways, one paused within its lease", 2, 3000ms);
+  paused_gateway_drill("2 gateways, one paused within its lease", 2, 3000ms, /*past_lease=*/false);
 }
 
 TEST(RedisFaults, ThreeGatewaysOnePausedPastItsLease) {
-  paused_gateway_drill("3 gateways, one paused past its lease", 3, 7000ms);
+  paused_gateway_drill("3 gateways, one paused past its lease", 3, 7000ms, /*past_lease=*/true);
 }
 
 }  // namespace
