@@ -72,10 +72,11 @@ steady_ms steady_now_ms() {
 }
 
 redis_connection::redis_connection(asio::any_io_executor strand, std::string address, std::string name,
-                                   link_timing timing)
+                                   redis_credentials credentials, link_timing timing)
     : strand_(strand),
       address_(std::move(address)),
       name_(std::move(name)),
+      credentials_(std::move(credentials)),
       tick_timer_(strand),
       health_(timing, static_cast<std::uint32_t>(std::random_device{}())) {}
 
@@ -120,6 +121,13 @@ void redis_connection::act(link_health::action a, const std::string& why) {
       connect();
       break;
     case link_health::action::ping:
+      if (!health_.ready() && !credentials_.password.empty()) {
+        // A handshake or a re-probe: authenticate first (the server may have restarted).
+        std::vector<std::string_view> auth{"AUTH"};
+        if (!credentials_.user.empty()) auth.push_back(credentials_.user);
+        auth.push_back(credentials_.password);
+        send(auth, [](redisReply*) {}, 0, false);
+      }
       send({"PING"}, [](redisReply*) {}, 0, true);
       break;
     case link_health::action::drop:

@@ -21,6 +21,11 @@ struct redisReply;
 
 namespace ioc::gateway {
 
+// An ACL user and its password; an empty password sends no AUTH.
+struct redis_credentials {
+  std::string user, password;
+};
+
 class redis_connection : public std::enable_shared_from_this<redis_connection> {
  public:
   // Called with the reply, or with null when the command could not complete
@@ -28,8 +33,9 @@ class redis_connection : public std::enable_shared_from_this<redis_connection> {
   using reply_handler = std::function<void(redisReply*)>;
 
   // `address` is "host:port" or "unix:/path".
+  // With credentials, every handshake and re-probe sends AUTH before its PING.
   redis_connection(boost::asio::any_io_executor strand, std::string address, std::string name,
-                   link_timing timing = {});
+                   redis_credentials credentials = {}, link_timing timing = {});
   ~redis_connection();
 
   // Starts connecting; `on_up` runs each time the link becomes usable (a PING
@@ -65,6 +71,7 @@ class redis_connection : public std::enable_shared_from_this<redis_connection> {
   boost::asio::any_io_executor strand_;
   std::string address_;
   std::string name_;
+  redis_credentials credentials_;
   redisAsyncContext* ctx_ = nullptr;
   std::shared_ptr<binding> binding_;
   boost::asio::steady_timer tick_timer_;

@@ -54,14 +54,14 @@ redis_reply to_reply(const redisReply* r) {
 }  // namespace
 
 redis_store::redis_store(boost::asio::any_io_executor hub_strand, std::shared_ptr<const core::catalog> cat,
-                         std::string address, std::uint32_t checkpoint_interval_ms)
+                         std::string address, redis_credentials credentials, std::uint32_t checkpoint_interval_ms)
     : strand_(hub_strand),
       cat_(std::move(cat)),
       prefix_("{ioc:" + cat_->province_code + "}"),
       gateway_id_(random_id()),
       keys_(log_keys::for_province(cat_->province_code)),
-      log_conn_(std::make_shared<redis_connection>(hub_strand, address, "log")),
-      tail_conn_(std::make_shared<redis_connection>(hub_strand, address, "tail")),
+      log_conn_(std::make_shared<redis_connection>(hub_strand, address, "log", credentials)),
+      tail_conn_(std::make_shared<redis_connection>(hub_strand, address, "tail", std::move(credentials))),
       machine_(keys_, gateway_id_, log_timing::for_interval(checkpoint_interval_ms),
                {[this](std::string_view bytes) {
                   ioc::v1::EngineCheckpoint cp;

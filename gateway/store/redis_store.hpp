@@ -27,7 +27,7 @@ namespace ioc::gateway {
 class redis_store final : public batch_store {
  public:
   redis_store(boost::asio::any_io_executor hub_strand, std::shared_ptr<const core::catalog> cat, std::string address,
-              std::uint32_t checkpoint_interval_ms);
+              redis_credentials credentials, std::uint32_t checkpoint_interval_ms);
   ~redis_store() override;
 
   void start(store_hooks hooks) override;
