@@ -109,7 +109,13 @@ int server::run() {
     ctx->agency_connections.push_back(std::make_unique<std::atomic<int>>(0));
   }
   auto hub_strand = asio::make_strand(ioc);
-  std::unique_ptr<batch_store> store = make_batch_store(hub_strand, ctx->cat, cfg);
+  std::unique_ptr<batch_store> store;
+  try {
+    store = make_batch_store(hub_strand, ctx->cat, cfg);
+  } catch (const std::exception& e) {
+    std::cerr << "ioc-gateway: " << e.what() << "\n";
+    return 2;
+  }
   const std::string store_name = store->name();
   ctx->live_hub = std::make_shared<hub>(hub_strand, ctx->cat, cfg, std::move(store));
 

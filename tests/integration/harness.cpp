@@ -255,22 +255,38 @@ redis_server::~redis_server() {
   std::filesystem::remove_all(dir_, ec);
 }
 
-void redis_server::start() {
+void redis_server::start() { start_with({}); }
+
+void redis_server::start_with(const std::vector<std::string>& extra_args, bool wait_ready) {
+  std::vector<std::string> args = {"redis-server", "--port", "0", "--unixsocket", socket_, "--dir", dir_,
+                                   "--appendonly", "yes", "--appendfsync", fsync_always_ ? "always" : "everysec",
+                                   "--save", "", "--daemonize", "no"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = fork();
   if (pid_ == 0) {
     const int null = open("/dev/null", O_WRONLY);
     dup2(null, 1);
     dup2(null, 2);
-    execlp("redis-server", "redis-server", "--port", "0", "--unixsocket", socket_.c_str(), "--dir", dir_.c_str(),
-           "--appendonly", "yes", "--appendfsync", fsync_always_ ? "always" : "everysec", "--save", "",
-           "--daemonize", "no", static_cast<char*>(nullptr));
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execvp("redis-server", argv.data());
     _exit(127);
   }
-  for (int i = 0; i < 200; ++i) {
-    if (cli("PING") == "PONG") return;
+  for (int i = 0; i < 400; ++i) {
+    const std::string answer = cli("PING");
+    if (answer == "PONG" || (!wait_ready && !answer.empty())) return;
     usleep(25'000);
   }
   throw std::runtime_error("redis-server did not start");
+}
+
+void redis_server::pause() {
+  if (pid_ > 0) kill(pid_, SIGSTOP);
+}
+
+void redis_server::resume() {
+  if (pid_ > 0) kill(pid_, SIGCONT);
 }
 
 void redis_server::kill_hard() {

@@ -87,7 +87,13 @@ class redis_server {
   explicit redis_server(bool fsync_always = true);
   ~redis_server();
   void start();
+  // Starts with extra redis-server arguments; `wait_ready` false returns once
+  // the socket answers at all (e.g. -LOADING), not only +PONG.
+  void start_with(const std::vector<std::string>& extra_args, bool wait_ready = true);
   void kill_hard();  // SIGKILL
+  void pause();      // SIGSTOP: connections are still accepted, nothing is answered
+  void resume();     // SIGCONT
+  pid_t pid() const { return pid_; }
   std::string address() const { return "unix:" + socket_; }
   // Runs one command with redis-cli and returns its output, trimmed.
   std::string cli(const std::string& args) const;

@@ -1,4 +1,4 @@
-#include "gateway/redis_connection.hpp"
+#include "gateway/store/redis_connection.hpp"
 
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
@@ -80,6 +80,13 @@ class RedisBinding : public ::testing::Test {
 
   void reply(local::socket& s, const std::string& resp) { asio::write(s, asio::buffer(resp)); }
 
+  // Answers the handshake PING: only then is the link usable.
+  void handshake(local::socket& s, asio::streambuf& buf) {
+    EXPECT_EQ(read_command(s, buf), std::vector<std::string>{"PING"});
+    EXPECT_FALSE(conn_->up()) << "connected is not alive";
+    reply(s, "+PONG\r\n");
+  }
+
   asio::io_context ioc_;
   std::string dir_, path_;
   std::unique_ptr<local::acceptor> acceptor_;
@@ -90,11 +97,12 @@ class RedisBinding : public ::testing::Test {
 TEST_F(RedisBinding, CommandGoesOutAndTheReplyComesBackOnTheStrand) {
   conn_->start([&] { ++ups_; }, [&] { ++downs_; });
   local::socket server = accept();
+  asio::streambuf buf;
+  handshake(server, buf);
   ASSERT_TRUE(run_until([&] { return conn_->up(); }));
   EXPECT_EQ(ups_, 1);
   std::string got;
   ASSERT_TRUE(conn_->command({"SET", "k", "v"}, [&](redisReply* r) { got = r ? std::string(r->str, r->len) : "null"; }));
-  asio::streambuf buf;
   EXPECT_EQ(read_command(server, buf), (std::vector<std::string>{"SET", "k", "v"}));
   reply(server, "+OK\r\n");
   ASSERT_TRUE(run_until([&] { return !got.empty(); }));
@@ -105,13 +113,14 @@ TEST_F(RedisBinding, CommandGoesOutAndTheReplyComesBackOnTheStrand) {
 TEST_F(RedisBinding, PipelinedRepliesArriveInOrder) {
   conn_->start([&] { ++ups_; }, [&] { ++downs_; });
   local::socket server = accept();
+  asio::streambuf buf;
+  handshake(server, buf);
   ASSERT_TRUE(run_until([&] { return conn_->up(); }));
   std::vector<long long> seen;
   for (int i = 0; i < 100; ++i) {
     ASSERT_TRUE(conn_->command({"INCR", "n"}, [&](redisReply* r) { seen.push_back(r ? r->integer : -1); }));
   }
   EXPECT_EQ(conn_->pending(), 100u);
-  asio::streambuf buf;
   std::string all;
   for (int i = 0; i < 100; ++i) {
     EXPECT_EQ(read_command(server, buf).front(), "INCR");
@@ -126,10 +135,11 @@ TEST_F(RedisBinding, LostConnectionFailsPendingCommandsAndReconnects) {
   conn_->start([&] { ++ups_; }, [&] { ++downs_; });
   {
     local::socket server = accept();
+    asio::streambuf buf;
+    handshake(server, buf);
     ASSERT_TRUE(run_until([&] { return conn_->up(); }));
     bool failed = false;
     ASSERT_TRUE(conn_->command({"GET", "k"}, [&](redisReply* r) { failed = (r == nullptr); }));
-    asio::streambuf buf;
     read_command(server, buf);
     server.close();  // hang up without answering
     ASSERT_TRUE(run_until([&] { return failed && downs_ == 1; }));
@@ -139,16 +149,46 @@ TEST_F(RedisBinding, LostConnectionFailsPendingCommandsAndReconnects) {
   }
   // It comes back by itself.
   local::socket again = accept();
+  asio::streambuf buf;
+  handshake(again, buf);
   ASSERT_TRUE(run_until([&] { return conn_->up(); }, 5s));
   EXPECT_EQ(ups_, 2);
 }
 
-TEST_F(RedisBinding, SilentServerIsDetectedByTheHealthCheck) {
+TEST_F(RedisBinding, AServerThatAcceptsButNeverAnswersIsNeverUp) {
   conn_->start([&] { ++ups_; }, [&] { ++downs_; });
   local::socket server = accept();  // accepts, then never answers
+  // Connected, the PING unanswered: not up, and dropped after the deadline.
+  EXPECT_FALSE(run_until([&] { return conn_->up(); }, 1500ms));
+  ASSERT_TRUE(run_until([&] { return conn_->health().failures() >= 1; }, 4s)) << "dropped after the reply deadline";
+  local::socket second = accept();  // it tries again, and is still not up
+  EXPECT_FALSE(run_until([&] { return conn_->up(); }, 1000ms));
+  EXPECT_EQ(ups_, 0);
+}
+
+TEST_F(RedisBinding, AServerThatHangsIsDownWithinThreeSeconds) {
+  conn_->start([&] { ++ups_; }, [&] { ++downs_; });
+  local::socket server = accept();
+  asio::streambuf buf;
+  handshake(server, buf);
   ASSERT_TRUE(run_until([&] { return conn_->up(); }));
-  ASSERT_TRUE(run_until([&] { return downs_ == 1; }, 6s)) << "no PONG for 2 s must count as down";
+  const auto hung = std::chrono::steady_clock::now();  // from now on nothing is answered
+  ASSERT_TRUE(run_until([&] { return downs_ == 1; }, 5s));
+  EXPECT_LT(std::chrono::steady_clock::now() - hung, 3s);
   EXPECT_FALSE(conn_->up());
+}
+
+TEST_F(RedisBinding, ALoadingServerIsNotUpUntilItAnswersPong) {
+  conn_->start([&] { ++ups_; }, [&] { ++downs_; });
+  local::socket server = accept();
+  asio::streambuf buf;
+  EXPECT_EQ(read_command(server, buf), std::vector<std::string>{"PING"});
+  reply(server, "-LOADING Redis is loading the dataset in memory\r\n");
+  EXPECT_EQ(read_command(server, buf), std::vector<std::string>{"PING"}) << "asked again later";
+  EXPECT_FALSE(conn_->up());
+  reply(server, "+PONG\r\n");
+  ASSERT_TRUE(run_until([&] { return conn_->up(); }));
+  EXPECT_EQ(ups_, 1);
 }
 
 TEST_F(RedisBinding, UnreachableServerIsRetriedWithoutBlocking) {
@@ -162,6 +202,8 @@ TEST_F(RedisBinding, UnreachableServerIsRetriedWithoutBlocking) {
   // A server appears: the next attempt succeeds.
   acceptor_ = std::make_unique<local::acceptor>(ioc_, local::endpoint(path_));
   local::socket server = accept();
+  asio::streambuf buf;
+  handshake(server, buf);
   ASSERT_TRUE(run_until([&] { return conn_->up(); }, 5s));
 }
 

@@ -1,4 +1,4 @@
-#include "gateway/redis_connection.hpp"
+#include "gateway/store/redis_connection.hpp"
 
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "gateway/log.hpp"
+#include "gateway/store/redis_reply.hpp"
 
 namespace ioc::gateway {
 
@@ -25,6 +26,7 @@ struct redis_connection::binding : std::enable_shared_from_this<redis_connection
 
   asio::posix::stream_descriptor sd;
   redisAsyncContext* ctx;
+  std::function<void()> on_readable;  // bytes are coming: the server is alive
   bool want_read = false, want_write = false, reading = false, writing = false;
 
   void arm_read() {
@@ -33,6 +35,7 @@ struct redis_connection::binding : std::enable_shared_from_this<redis_connection
     sd.async_wait(asio::posix::stream_descriptor::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
       self->reading = false;
       if (ec || !self->ctx) return;
+      if (self->on_readable) self->on_readable();
       redisAsyncHandleRead(self->ctx);  // may free the context: cleanup nulls ctx
       self->arm_read();
     });
@@ -63,8 +66,19 @@ struct redis_connection::binding : std::enable_shared_from_this<redis_connection
   }
 };
 
-redis_connection::redis_connection(asio::any_io_executor strand, std::string address, std::string name)
-    : strand_(strand), address_(std::move(address)), name_(std::move(name)), retry_timer_(strand), health_timer_(strand) {}
+steady_ms steady_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+redis_connection::redis_connection(asio::any_io_executor strand, std::string address, std::string name,
+                                   redis_credentials credentials, link_timing timing)
+    : strand_(strand),
+      address_(std::move(address)),
+      name_(std::move(name)),
+      credentials_(std::move(credentials)),
+      tick_timer_(strand),
+      health_(timing, static_cast<std::uint32_t>(std::random_device{}())) {}
 
 redis_connection::~redis_connection() {
   if (ctx_) {
@@ -76,21 +90,83 @@ redis_connection::~redis_connection() {
 void redis_connection::start(std::function<void()> on_up, std::function<void()> on_down) {
   on_up_ = std::move(on_up);
   on_down_ = std::move(on_down);
-  connect();
-  arm_health_check();
+  act(health_.tick(steady_now_ms()), "");
+  arm_tick();
 }
 
 void redis_connection::stop() {
   stopped_ = true;
-  retry_timer_.cancel();
-  health_timer_.cancel();
+  tick_timer_.cancel();
   if (ctx_) {
     redisAsyncDisconnect(ctx_);  // pending replies are flushed first
   }
 }
 
+void redis_connection::arm_tick() {
+  tick_timer_.expires_after(std::chrono::milliseconds(50));
+  tick_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec || self->stopped_) return;
+    self->act(self->health_.tick(steady_now_ms()), "no reply within the deadline");
+    self->arm_tick();
+  });
+}
+
+// Carries out what link_health decided.
+void redis_connection::act(link_health::action a, const std::string& why) {
+  switch (a) {
+    case link_health::action::none:
+      break;
+    case link_health::action::connect:
+      health_.connecting(steady_now_ms());
+      connect();
+      break;
+    case link_health::action::ping:
+      if (!health_.ready() && !credentials_.password.empty()) {
+        // A handshake or a re-probe: authenticate first (the server may have restarted).
+        std::vector<std::string_view> auth{"AUTH"};
+        if (!credentials_.user.empty()) auth.push_back(credentials_.user);
+        auth.push_back(credentials_.password);
+        send(auth, [](redisReply*) {}, 0, false);
+      }
+      send({"PING"}, [](redisReply*) {}, 0, true);
+      break;
+    case link_health::action::drop:
+      IOC_LOG(log_level::warn, "redis.health_check_failed", name_ + " " + address_ + ": " + why);
+      if (health_.current() == link_health::state::connecting) {
+        // hiredis has no connect timeout: abandon the attempt ourselves.
+        if (redisAsyncContext* c = ctx_) {
+          c->data = nullptr;  // no callbacks into us while it is freed
+          ctx_ = nullptr;
+          redisAsyncFree(c);
+        }
+        lost("connect timed out");
+      } else if (ctx_) {
+        // redisAsyncDisconnect would wait for the very replies that are not
+        // coming; shut the socket down instead: the next read sees EOF and
+        // hiredis fails every pending command (handlers get null).
+        ::shutdown(ctx_->c.fd, SHUT_RDWR);
+      }
+      break;
+  }
+  report();
+}
+
+void redis_connection::report() {
+  const bool up = health_.ready();
+  if (up == reported_up_) return;
+  reported_up_ = up;
+  if (up) {
+    IOC_LOG(log_level::info, ever_up_ ? "redis.reconnected" : "redis.connected", name_ + " " + address_);
+    ever_up_ = true;
+    busy_reason_.clear();
+    if (on_up_) on_up_();
+  } else {
+    if (on_down_) on_down_();
+  }
+}
+
 void redis_connection::connect() {
-  if (stopped_) return;
+  if (stopped_ || ctx_) return;
   if (address_.rfind("unix:", 0) == 0) {
     attach(redisAsyncConnectUnix(address_.substr(5).c_str()));
   } else {
@@ -123,9 +199,9 @@ void redis_connection::attach(redisAsyncContext* c) {
     return;
   }
   // Attach before setting the connect callback: hiredis may call addWrite at once.
-  connect_started_ = std::chrono::steady_clock::now();
   ctx_ = c;
   binding_ = std::make_shared<binding>(strand_, ctx_);
+  binding_->on_readable = [this] { health_.bytes(steady_now_ms()); };  // the binding never outlives us in use
   ctx_->data = this;
   ctx_->ev.data = binding_.get();
   ctx_->ev.addRead = binding::add_read;
@@ -146,15 +222,8 @@ void redis_connection::on_connect_cb(const redisAsyncContext* c, int status) {
     self->lost(c->errstr);
     return;
   }
-  self->up_ = true;
-  self->last_reply_ = std::chrono::steady_clock::now();
-  if (self->failures_ > 0) {
-    IOC_LOG(log_level::info, "redis.reconnected", self->name_ + " " + self->address_);
-  } else {
-    IOC_LOG(log_level::info, "redis.connected", self->name_ + " " + self->address_);
-  }
-  self->failures_ = 0;
-  if (self->on_up_) self->on_up_();
+  // Connected is not alive: the link is usable once this PING is answered.
+  self->act(self->health_.connected(steady_now_ms()), "");
 }
 
 void redis_connection::on_disconnect_cb(const redisAsyncContext* c, int status) {
@@ -162,79 +231,50 @@ void redis_connection::on_disconnect_cb(const redisAsyncContext* c, int status) 
   if (!self) return;
   self->ctx_ = nullptr;  // hiredis frees it after this returns
   if (self->stopped_) {
-    self->up_ = false;
+    self->health_.lost(steady_now_ms());
     return;
   }
   self->lost(status == REDIS_OK ? "disconnected" : c->errstr);
 }
 
 void redis_connection::lost(const std::string& why) {
-  const bool was_up = up_;
-  up_ = false;
-  if (was_up || failures_ == 0) {
+  const bool was_usable = health_.ready() || health_.failures() == 0;
+  health_.lost(steady_now_ms());
+  if (was_usable) {
     IOC_LOG(log_level::warn, "redis.unavailable", name_ + " " + address_ + ": " + why);
   }
-  if (was_up && on_down_) on_down_();
-  schedule_reconnect();
-}
-
-void redis_connection::schedule_reconnect() {
-  if (stopped_) return;
-  ++failures_;
-  // Capped exponential backoff with jitter: 100 ms, 200 ms … 5 s, ±50%.
-  static thread_local std::mt19937 rng{std::random_device{}()};
-  const int base = std::min(5000, 100 << std::min(failures_ - 1, 6));
-  const int delay = base / 2 + static_cast<int>(rng() % static_cast<unsigned>(base));
-  retry_timer_.expires_after(std::chrono::milliseconds(delay));
-  retry_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-    if (!ec && !self->ctx_) self->connect();
-  });
-}
-
-void redis_connection::arm_health_check() {
-  health_timer_.expires_after(std::chrono::seconds(1));
-  health_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-    if (ec || self->stopped_) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (!self->up_ && self->ctx_ && now - self->connect_started_ > std::chrono::seconds(3)) {
-      // hiredis has no connect timeout: a connect that hangs (a host that
-      // drops SYNs) is abandoned here and retried with backoff.
-      redisAsyncContext* c = self->ctx_;
-      c->data = nullptr;  // no callbacks into us while it is freed
-      self->ctx_ = nullptr;
-      redisAsyncFree(c);
-      self->lost("connect timed out after 3 s");
-    }
-    if (self->up_ && self->ctx_) {
-      if (self->pending_ > 0 && now - self->last_reply_ > std::chrono::seconds(3)) {
-        // Commands waiting and not one reply for 3 s: the server is gone or
-        // hung. (A big command still being answered keeps replies coming, so
-        // it is not mistaken for an outage.) redisAsyncDisconnect would wait
-        // for the very replies that are not coming, so shut the socket down:
-        // the next read sees EOF and hiredis fails every pending command
-        // (callbacks get null) as it disconnects.
-        IOC_LOG(log_level::warn, "redis.health_check_failed", self->name_ + " no reply for 3 s");
-        ::shutdown(self->ctx_->c.fd, SHUT_RDWR);
-      } else if (self->pending_ == 0) {
-        // An idle connection proves itself with a PING.
-        self->last_reply_ = now;
-        self->command({"PING"}, [](redisReply*) {});
-      }
-    }
-    self->arm_health_check();
-  });
+  if (binding_) binding_->on_readable = nullptr;
+  report();
 }
 
 void redis_connection::on_reply_cb(redisAsyncContext*, void* reply, void* privdata) {
   auto* handler = static_cast<std::pair<redis_connection*, reply_handler>*>(privdata);
-  --handler->first->pending_;
-  handler->first->last_reply_ = std::chrono::steady_clock::now();
-  handler->second(static_cast<redisReply*>(reply));
+  redis_connection* self = handler->first;
+  auto* r = static_cast<redisReply*>(reply);
+  if (r) {
+    const error_class c =
+        r->type == REDIS_REPLY_ERROR ? classify_error(std::string_view(r->str, r->len)) : error_class::none;
+    if (c == error_class::retry_later || c == error_class::auth) {
+      std::string text(r->str, r->len);
+      if (text != self->busy_reason_) {
+        IOC_LOG(log_level::warn, "redis.server_busy", self->name_ + " " + self->address_ + ": " + text);
+        self->busy_reason_ = std::move(text);
+      }
+    }
+    self->act(self->health_.replied(steady_now_ms(), c), r->type == REDIS_REPLY_ERROR ? std::string(r->str, r->len) : "");
+  }
+  handler->second(r);
   delete handler;
 }
 
-bool redis_connection::command(const std::vector<std::string_view>& argv, reply_handler done) {
-  if (!up_ || !ctx_) return false;
+bool redis_connection::command(const std::vector<std::string_view>& argv, reply_handler done, steady_ms extra_ms) {
+  if (!health_.ready()) return false;
+  return send(argv, std::move(done), extra_ms, false);
+}
+
+bool redis_connection::send(const std::vector<std::string_view>& argv, reply_handler done, steady_ms extra_ms,
+                            bool ping) {
+  if (!ctx_) return false;
   std::vector<const char*> args;
   std::vector<std::size_t> lens;
   args.reserve(argv.size());
@@ -249,7 +289,7 @@ bool redis_connection::command(const std::vector<std::string_view>& argv, reply_
     delete handler;
     return false;
   }
-  ++pending_;
+  health_.sent(steady_now_ms(), extra_ms, ping);
   return true;
 }
 

@@ -1,0 +1,66 @@
+#pragma once
+// The Lua scripts of the Redis log store (see redis_log_machine.hpp for the
+// rule they enforce). Leases live in {ioc:P}:gateways as
+// field = gateway id, value = "<applied position> <expiry, Redis ms>".
+// Time comes from Redis (TIME), so gateways' clocks do not matter.
+
+namespace ioc::gateway {
+
+// KEYS: checkpoint, checkpoint_pos, gateways. ARGV: gateway id, lease ms.
+// Returns {checkpoint or nil, its position}, and takes a lease at that
+// position in the same step, so no trim can pass it before the replay.
+inline constexpr const char* recover_script = R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local pos = redis.call('GET', KEYS[2]) or '0-0'
+redis.call('HSET', KEYS[3], ARGV[1], pos .. ' ' .. (now + tonumber(ARGV[2])))
+return {redis.call('GET', KEYS[1]), pos}
+)lua";
+
+// KEYS: gateways. ARGV: gateway id, applied position, lease ms.
+// 1: renewed. 0: the lease is gone (a trim may have passed this gateway).
+inline constexpr const char* renew_script = R"lua(
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ' ' .. (now + tonumber(ARGV[3])))
+return 1
+)lua";
+
+// KEYS: checkpoint, checkpoint_pos, gateways, log.
+// ARGV: checkpoint bytes, its position, gateway id, lease ms.
+// -1: refused, the writer's lease is gone (its state may have holes).
+//  0: refused, not newer than the stored checkpoint.
+//  1: stored; the log trimmed below the previous checkpoint and below every
+//     live lease; expired leases deleted.
+inline constexpr const char* checkpoint_script = R"lua(
+local function newer(a, b)
+  local a1, a2 = string.match(a, '(%d+)-(%d+)')
+  local b1, b2 = string.match(b, '(%d+)-(%d+)')
+  a1, a2, b1, b2 = tonumber(a1), tonumber(a2), tonumber(b1), tonumber(b2)
+  return a1 > b1 or (a1 == b1 and a2 > b2)
+end
+if redis.call('HEXISTS', KEYS[3], ARGV[3]) == 0 then return -1 end
+local cur = redis.call('GET', KEYS[2])
+if cur and not newer(ARGV[2], cur) then return 0 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('HSET', KEYS[3], ARGV[3], ARGV[2] .. ' ' .. (now + tonumber(ARGV[4])))
+if not cur then return 1 end
+local floor = cur
+local leases = redis.call('HGETALL', KEYS[3])
+for i = 1, #leases, 2 do
+  local pos, expiry = string.match(leases[i + 1], '(%S+) (%d+)')
+  if not expiry or tonumber(expiry) < now then
+    redis.call('HDEL', KEYS[3], leases[i])
+  elseif newer(floor, pos) then
+    floor = pos
+  end
+end
+redis.call('XTRIM', KEYS[4], 'MINID', floor)
+return 1
+)lua";
+
+}  // namespace ioc::gateway

@@ -1,0 +1,236 @@
+#include "gateway/store/redis_store.hpp"
+
+#include <hiredis/hiredis.h>
+
+#include <random>
+
+#include "gateway/log.hpp"
+#include "gateway/metrics.hpp"
+#include "ioc/v1/ioc.pb.h"
+#include "ioc/v1/storage.pb.h"
+
+namespace ioc::gateway {
+
+namespace {
+
+std::string random_id() {
+  std::random_device rd;
+  static const char* hex = "0123456789abcdef";
+  std::string s;
+  for (int i = 0; i < 12; ++i) s += hex[rd() % 16];
+  return s;
+}
+
+// hiredis' reply as the machine reads it: views into hiredis' buffer, valid
+// while the reply callback runs.
+redis_reply to_reply(const redisReply* r) {
+  redis_reply out;
+  switch (r->type) {
+    case REDIS_REPLY_STATUS:
+      out.type = redis_reply::kind::status;
+      break;
+    case REDIS_REPLY_ERROR:
+      out.type = redis_reply::kind::error;
+      break;
+    case REDIS_REPLY_STRING:
+      out.type = redis_reply::kind::string;
+      break;
+    case REDIS_REPLY_INTEGER:
+      out.type = redis_reply::kind::integer;
+      out.integer = r->integer;
+      return out;
+    case REDIS_REPLY_ARRAY:
+      out.type = redis_reply::kind::array;
+      out.elements.reserve(r->elements);
+      for (std::size_t i = 0; i < r->elements; ++i) out.elements.push_back(to_reply(r->element[i]));
+      return out;
+    default:
+      return out;
+  }
+  out.text = std::string_view(r->str, r->len);
+  return out;
+}
+
+}  // namespace
+
+redis_store::redis_store(boost::asio::any_io_executor hub_strand, std::shared_ptr<const core::catalog> cat,
+                         std::string address, redis_credentials credentials, std::uint32_t checkpoint_interval_ms)
+    : strand_(hub_strand),
+      cat_(std::move(cat)),
+      prefix_("{ioc:" + cat_->province_code + "}"),
+      gateway_id_(random_id()),
+      keys_(log_keys::for_province(cat_->province_code)),
+      log_conn_(std::make_shared<redis_connection>(hub_strand, address, "log", credentials)),
+      tail_conn_(std::make_shared<redis_connection>(hub_strand, address, "tail", std::move(credentials))),
+      machine_(keys_, gateway_id_, log_timing::for_interval(checkpoint_interval_ms),
+               {[this](std::string_view bytes) {
+                  ioc::v1::EngineCheckpoint cp;
+                  if (!cp.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+                    IOC_LOG(log_level::error, "redis.checkpoint_unreadable", "ignoring it and replaying the whole log");
+                    cp.Clear();
+                    if (hooks_.restore) hooks_.restore(cp);
+                    return false;
+                  }
+                  IOC_LOG(log_level::info, "redis.checkpoint_loaded",
+                          std::to_string(cp.series_size()) + " series as of log position " +
+                              (cp.log_position().empty() ? "0-0" : cp.log_position()));
+                  if (hooks_.restore) hooks_.restore(cp);
+                  return true;
+                },
+                [this](std::string_view bytes) {
+                  ioc::v1::StoredBatch b;
+                  if (b.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) && hooks_.replay) hooks_.replay(b);
+                },
+                [this](const std::string& position) {
+                  ioc::v1::EngineCheckpoint cp;
+                  if (hooks_.save) hooks_.save(&cp);
+                  cp.set_log_position(position);
+                  return cp.SerializeAsString();
+                }}),
+      tick_timer_(hub_strand) {}
+
+redis_store::~redis_store() { *alive_ = false; }
+
+void redis_store::start(store_hooks hooks) {
+  hooks_ = std::move(hooks);
+  auto alive = alive_;
+  using ch = redis_log_machine::channel;
+  log_conn_->start([this, alive] { if (*alive) link_changed(ch::log, true); },
+                   [this, alive] { if (*alive) link_changed(ch::log, false); });
+  tail_conn_->start([this, alive] { if (*alive) link_changed(ch::tail, true); },
+                    [this, alive] { if (*alive) link_changed(ch::tail, false); });
+  arm_tick();
+}
+
+void redis_store::link_changed(redis_log_machine::channel c, bool up) {
+  machine_.link_ready(c, up, steady_now_ms());
+  pump();
+}
+
+void redis_store::arm_tick() {
+  tick_timer_.expires_after(std::chrono::milliseconds(50));
+  auto alive = alive_;
+  tick_timer_.async_wait([this, alive](boost::system::error_code ec) {
+    if (ec || !*alive || stopped_) return;
+    machine_.tick(steady_now_ms());
+    pump();
+    arm_tick();
+  });
+}
+
+void redis_store::stop() {
+  machine_.stopping();
+  pump();
+  stopped_ = true;
+  tick_timer_.cancel();
+  log_conn_->stop();
+  tail_conn_->stop();
+}
+
+void redis_store::pump() {
+  if (pumping_) return;  // a reply handled synchronously inside a send: the outer loop drains
+  pumping_ = true;
+  auto alive = alive_;
+  for (auto cmds = machine_.take_commands(); !cmds.empty(); cmds = machine_.take_commands()) {
+    for (auto& cmd : cmds) {
+      auto& conn = cmd.on == redis_log_machine::channel::log ? log_conn_ : tail_conn_;
+      std::vector<std::string_view> argv(cmd.argv.begin(), cmd.argv.end());
+      redis_log_machine::command sent{cmd.on, cmd.what, cmd.epoch, {}, cmd.extra_ms};  // hiredis copied the args
+      const bool ok = conn->command(
+          argv,
+          [this, alive, sent](redisReply* r) {
+            if (!*alive) return;
+            if (r) {
+              const redis_reply reply = to_reply(r);
+              machine_.on_reply(sent, &reply, steady_now_ms());
+            } else {
+              machine_.on_reply(sent, nullptr, steady_now_ms());
+            }
+            pump();
+          },
+          cmd.extra_ms);
+      if (!ok) machine_.on_reply(sent, nullptr, steady_now_ms());
+    }
+  }
+  pumping_ = false;
+  for (std::string p = machine_.take_problem(); !p.empty(); p = machine_.take_problem()) {
+    IOC_LOG(log_level::warn, "redis.store", p);
+  }
+  if (machine_.stats().recoveries != reported_recoveries_) {
+    reported_recoveries_ = machine_.stats().recoveries;
+    IOC_LOG(log_level::info, "redis.recovered", "log position " + machine_.position());
+    if (hooks_.recovered) hooks_.recovered();
+  }
+  const bool up = available();
+  global_metrics().storage_available.store(up ? 1 : 0);
+  if (up != reported_available_) {
+    reported_available_ = up;
+    if (hooks_.availability) hooks_.availability(up);
+  }
+}
+
+void redis_store::append(std::shared_ptr<const stored_batch> batch, std::function<void(bool)> done) {
+  if (!available()) {
+    done(false);
+    return;
+  }
+  ioc::v1::StoredBatch b;
+  b.set_agency(cat_->agencies[batch->agency].id);
+  b.set_source_key(batch->source_key);
+  b.set_sequence(batch->sequence);
+  b.set_arrival_ms(batch->arrival_ms);
+  b.set_gateway(gateway_id_);
+  if (!batch->raw.empty()) {
+    // The batch as received: replay validates it again at the same time.
+    b.set_raw_batch(batch->raw);
+    b.set_validated_at_ms(batch->validated_at_ms);
+  } else {
+    for (const auto& s : batch->samples) {
+      auto* o = b.add_samples();
+      o->set_indicator(cat_->indicators[s.indicator].id);
+      o->set_area(cat_->areas[s.area].code);
+      o->set_event_ms(s.event_ms);
+      o->set_sum(s.sum);
+      o->set_denominator(s.denominator);
+    }
+  }
+  const std::string bytes = b.SerializeAsString();
+  auto alive = alive_;
+  auto shared_done = std::make_shared<std::function<void(bool)>>(std::move(done));
+  const bool sent = log_conn_->command({"XADD", keys_.log, "*", "g", gateway_id_, "b", bytes},
+                                       [this, alive, shared_done](redisReply* r) {
+                                         const bool ok = r && r->type == REDIS_REPLY_STRING;
+                                         if (*alive && ok) machine_.appended(std::string_view(r->str, r->len));
+                                         if (*alive && r && !ok) {
+                                           IOC_LOG(log_level::error, "redis.xadd_failed", std::string(r->str, r->len));
+                                           machine_.append_refused(to_reply(r));
+                                         }
+                                         (*shared_done)(ok);
+                                         if (*alive && r && !ok) pump();
+                                       });
+  if (!sent) (*shared_done)(false);
+}
+
+void redis_store::publish_estimates(const std::vector<const ioc::v1::SeriesState*>& series) {
+  if (!available()) return;
+  for (const auto* s : series) {
+    double today = 0, ytd = 0, ratio_today = 0, ratio_ytd = 0;
+    for (const auto& w : s->windows()) {
+      if (w.window() == ioc::v1::TODAY) {
+        today = w.sum();
+        ratio_today = w.ratio();
+      } else if (w.window() == ioc::v1::YEAR_TO_DATE) {
+        ytd = w.sum();
+        ratio_ytd = w.ratio();
+      }
+    }
+    const std::string key = prefix_ + ":est:" + s->indicator() + ":" + s->area();
+    log_conn_->command({"HSET", key, "value", std::to_string(s->value()), "today", std::to_string(today), "ytd",
+                        std::to_string(ytd), "ratio_today", std::to_string(ratio_today), "ratio_ytd",
+                        std::to_string(ratio_ytd), "progress", std::to_string(s->progress()), "projection",
+                        std::to_string(s->projection()), "last_arrival_ms", std::to_string(s->last_arrival_ms())},
+                       [](redisReply*) {});
+  }
+}
+
+}  // namespace ioc::gateway
