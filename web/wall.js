@@ -294,7 +294,10 @@
     $("date").textContent = d.charAt(0).toUpperCase() + d.slice(1);
     if (state.catalog) {
       const prov = (lang === "en" ? "" : words.province + " ") + state.catalog.provinceNameVi.toUpperCase();
-      $("province").textContent = state.root !== state.catalog.provinceCode ? `${areaName(state.root).toUpperCase()} · ${prov}` : prov;
+      const areaWall = state.root !== state.catalog.provinceCode;
+      // An area wall names its area and province; the centre's name makes way.
+      $("province").textContent = areaWall ? `${areaName(state.root).toUpperCase()} · ${prov}` : prov;
+      document.body.classList.toggle("area-wall", areaWall);
     }
     const conn = $("conn");
     const st = !state.live ? "offline" : state.degraded ? "degraded" : "live";
@@ -450,8 +453,7 @@
       ${sparkline(spark)}
       <div class="meta">${[esc(caption), meta].filter(Boolean).join(" · ")}</div>
       ${statusLine}
-      ${progress}
-      ${status}
+      <div class="standing">${progress}${status}</div>
     </div>`;
   }
 

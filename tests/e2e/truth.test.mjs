@@ -22,7 +22,7 @@ const alertsWith = async (id) => (await h.snapshot(gw.port)).alerts.filter((a) =
 
 // The text of a tile, with the page turned to it first.
 async function tileText(page, kpi, sel = "") {
-  await page.evaluate((id) => window.iocWall.showTile(id), kpi);
+  await page.evaluate((id) => window.iocWall.showTile?.(id), kpi);
   await page.waitForSelector(`[data-kpi="${kpi}"] ${sel}`.trim(), { timeout: 5000 });
   return page.textContent(`[data-kpi="${kpi}"] ${sel}`.trim());
 }
@@ -121,7 +121,7 @@ test("5. a target shows its verification and source; the DTI uses the same targe
 test("7. rankings show the sample size and do not put 1 of 1 first", async () => {
   await h.ingest(gw.port, "tthc_center", [h.sample("online_dossier_rate", "461", [80, 100], t0),
                                           h.sample("online_dossier_rate", "462", [1, 1], t0)]);
-  await wall.evaluate(() => window.iocWall.showRanking("online_dossier_rate"));
+  await wall.evaluate(() => window.iocWall.showRanking?.("online_dossier_rate"));
   await h.until(async () => (await wall.locator('#district-bars .bar[data-area="462"]').count()) === 1, "the ranking");
   const rows = await wall.$$eval("#district-bars > *", (els) => els.map((e) => ({ area: e.dataset.area || "", text: e.textContent, cls: e.className })));
   assert.equal(rows[0].area, "461", JSON.stringify(rows));
@@ -137,6 +137,7 @@ test("6. an area wall has its own header, today and ranking", async () => {
   const page = await h.openWall(browser, gw.port, "?area=461");
   await page.waitForSelector('[data-kpi="online_dossier_rate"]', { timeout: 5000 });
   assert.match(await page.textContent("#province"), /^THÀNH PHỐ ĐÔNG HÀ · TỈNH QUẢNG TRỊ$/);
+  assert.ok((await page.locator(".title").boundingBox()).height < 50, "the header stays on one line");
   assert.match(await page.textContent('[data-kpi="online_dossier_rate"] .value'), /^80,0%/);
   assert.match(await page.textContent("#dti-title"), /toàn tỉnh/, "the DTI is said to be the province's");
   assert.doesNotMatch(await page.textContent("#district-bars"), /–/);
@@ -203,6 +204,17 @@ async function clipped(page) {
       const pad = parseFloat(getComputedStyle(v.closest(".tile")).paddingRight);
       if (v.scrollWidth > v.clientWidth + 1 || r.right > t.right - pad + 0.5) out.push(`value "${v.textContent}" reaches its tile's edge`);
     }
+    // A tile's lines follow one another inside it, none drawn over another.
+    for (const tile of document.querySelectorAll(".tile")) {
+      const box = tile.getBoundingClientRect();
+      let above = box.top;
+      for (const el of tile.children) {
+        const r = el.getBoundingClientRect();
+        if (!r.height) continue;
+        if (r.top < above - 0.5 || r.bottom > box.bottom + 0.5) out.push(`"${el.textContent.trim().slice(0, 30)}" overlaps or leaves tile ${tile.dataset.kpi}`);
+        above = r.bottom;
+      }
+    }
     if (document.scrollingElement.scrollWidth > window.innerWidth) out.push("the page scrolls sideways");
     return out;
   });
@@ -220,7 +232,7 @@ test("9 and 10. nothing clips at 1920×1080 and 3840×2160; counts, pages, units
   await flood();
   for (const [w, hgt] of [[1920, 1080], [3840, 2160]]) {
     const page = await h.openWall(browser, gw.port, "", { width: w, height: hgt });
-    await page.evaluate(() => window.iocWall.showRanking("online_dossier_rate"));
+    await page.evaluate(() => window.iocWall.showRanking?.("online_dossier_rate"));
     await page.waitForSelector("#pager:not([hidden])");
     await h.until(async () => (await page.locator("#district-bars .bar").count()) === 10, "ten areas");
     await page.screenshot({ path: `${h.artifacts}/wall-${w}x${hgt}.png` });
@@ -275,4 +287,5 @@ test("10. offline: the score, the bars and the source dots grey out", async () =
   for (const c of dots) assert.equal(c, grey, "no green source dot while disconnected");
   for (const c of await wall.$$eval(".tile .status", (els) => els.map((e) => getComputedStyle(e).color))) assert.equal(c, grey);
   await wall.screenshot({ path: `${h.artifacts}/wall-offline.png` });
+  assert.deepEqual(await clipped(wall), [], "the banner takes nothing from the panels");
 });
