@@ -1,16 +1,28 @@
 #include "core/alert_book.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+
+#include "core/target_status.hpp"
 
 namespace ioc::core {
 
 namespace {
 
-std::string percent(double v) {
+// "87,1%" in Vietnamese, "87.1%" in English.
+std::string percent(double v, bool vi) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f%%", v * 100);
-  return buf;
+  std::string s = buf;
+  if (vi) std::replace(s.begin(), s.end(), '.', ',');
+  return s;
+}
+
+// The value a threshold is compared with: the target window's value.
+const char* value_basis(const indicator_def& def) {
+  if (def.kind == indicator_kind::gauge || def.kind == indicator_kind::reference) return "latest";
+  return def.target_on == target_window::today ? "today" : "ytd";
 }
 
 std::string number(double v) {
@@ -23,8 +35,14 @@ std::string number(double v) {
 
 void alert_book::set(std::vector<alert>& changes, bool condition, bool clear_condition, alert a, millis now) {
   auto it = active_.find(a.id);
+  // At most one record per id: a raise or a clear replaces the older cleared one.
+  auto forget_cleared = [&] {
+    cleared_.erase(std::remove_if(cleared_.begin(), cleared_.end(), [&](const alert& c) { return c.id == a.id; }),
+                   cleared_.end());
+  };
   if (it == active_.end()) {
     if (condition) {
+      forget_cleared();
       a.raised_ms = now;
       a.active = true;
       active_.emplace(a.id, a);
@@ -36,7 +54,9 @@ void alert_book::set(std::vector<alert>& changes, bool condition, bool clear_con
     alert done = it->second;
     done.active = false;
     done.cleared_ms = now;
+    done.value = a.value;
     active_.erase(it);
+    forget_cleared();
     cleared_.push_front(done);
     if (cleared_.size() > max_cleared) cleared_.pop_back();
     changes.push_back(done);
@@ -51,20 +71,9 @@ std::vector<alert> alert_book::evaluate(const engine& e, millis now) {
     const indicator_def& def = cat.indicators[i];
     const int ind = static_cast<int>(i);
     const headline h = e.headline_of(ind, province, now);
-    if (def.has_target && h.has_data) {
-      // Counters are judged by their year-end projection, levels and ratios by
-      // their value; ratios only once enough events make the value meaningful.
-      const double v = def.kind == indicator_kind::counter ? h.projection : h.value;
-      const bool enough = def.kind != indicator_kind::ratio || h.denominator >= def.min_denominator_for_alert;
-      const double band = def.kind == indicator_kind::ratio ? 0.01 : 0.01 * def.target;
-      bool below, recovered;
-      if (def.higher_is_better) {
-        below = enough && v < def.target - band;
-        recovered = !enough || v >= def.target;
-      } else {
-        below = enough && v > def.target + band;
-        recovered = !enough || v <= def.target;
-      }
+    const target_status st = judge_target(def, h);
+    if (st.judged) {
+      const alert_condition c = target_alert_condition(def, st, h.denominator);
       const bool is_ratio = def.kind == indicator_kind::ratio || def.unit == "%";
       alert a;
       a.id = "below_target:" + def.id;
@@ -72,15 +81,23 @@ std::vector<alert> alert_book::evaluate(const engine& e, millis now) {
       a.indicator = ind;
       a.area = province;
       a.agency = def.agency;
-      const std::string shown = is_ratio ? percent(v) : number(v);
-      const std::string target = is_ratio ? percent(def.target) : number(def.target);
-      const char* what_vi = def.kind == indicator_kind::counter ? " (dự báo cuối năm " : " (";
-      const char* what_en = def.kind == indicator_kind::counter ? " (year-end projection " : " (";
-      a.message_vi = def.label_vi + (def.higher_is_better ? " dưới mục tiêu" : " vượt mục tiêu") + what_vi + shown +
-                     ", mục tiêu " + target + ")";
-      a.message_en = def.label_en + (def.higher_is_better ? " below target" : " above target") + what_en + shown +
-                     ", target " + target + ")";
-      set(changes, below, recovered, a, now);
+      a.value = st.value;
+      a.target = def.target;
+      a.basis = st.basis;
+      a.higher_is_better = def.higher_is_better;
+      const std::string shown_vi = is_ratio ? percent(st.value, true) : number(st.value);
+      const std::string target_vi = is_ratio ? percent(def.target, true) : number(def.target);
+      const std::string shown_en = is_ratio ? percent(st.value, false) : number(st.value);
+      const std::string target_en = is_ratio ? percent(def.target, false) : number(def.target);
+      const bool projected = def.kind == indicator_kind::counter;
+      // Lower-is-better indicators have a ceiling, not a goal: over it is bad news.
+      a.message_vi = def.label_vi + (def.higher_is_better ? " dưới mục tiêu" : " vượt ngưỡng") +
+                     (projected ? " (dự báo cuối năm " : " (") + shown_vi +
+                     (def.higher_is_better ? ", mục tiêu " : ", ngưỡng ") + target_vi + ")";
+      a.message_en = def.label_en + (def.higher_is_better ? " below target" : " over the limit") +
+                     (projected ? " (year-end projection " : " (") + shown_en +
+                     (def.higher_is_better ? ", target " : ", limit ") + target_en + ")";
+      set(changes, c.raise, c.clear, a, now);
     }
     if (def.has_threshold && h.has_data) {
       const double v = h.value;
@@ -90,6 +107,10 @@ std::vector<alert> alert_book::evaluate(const engine& e, millis now) {
       a.indicator = ind;
       a.area = province;
       a.agency = def.agency;
+      a.value = v;
+      a.target = def.threshold_above;
+      a.basis = value_basis(def);
+      a.higher_is_better = false;
       a.message_vi = def.label_vi + " vượt ngưỡng " + number(def.threshold_above) + " (" + number(v) + ")";
       a.message_en = def.label_en + " above " + number(def.threshold_above) + " (" + number(v) + ")";
       set(changes, v > def.threshold_above, v <= def.threshold_above - def.threshold_hysteresis, a, now);

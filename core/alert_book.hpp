@@ -18,8 +18,12 @@ struct alert {
   int indicator = -1;
   int area = -1;
   int agency = -1;
-  std::string message_vi;
+  std::string message_vi;  // for logs and API clients; displays write their own
   std::string message_en;
+  double value = 0;        // the judged value when raised or cleared
+  double target = 0;       // the target, or the threshold
+  std::string basis;       // ytd | today | latest | projection
+  bool higher_is_better = true;
   millis raised_ms = 0;
   millis cleared_ms = 0;
   bool active = true;
@@ -32,7 +36,9 @@ class alert_book {
   // Re-evaluates every rule at `now`; returns the alerts raised or cleared.
   std::vector<alert> evaluate(const engine& e, millis now);
 
-  std::vector<alert> all() const;  // active first, then recently cleared
+  // Active alerts first, then recently cleared ones: one record per id, its
+  // latest state (an alert raised again is not also listed as cleared).
+  std::vector<alert> all() const;
   std::size_t active_count() const { return active_.size(); }
 
  private:

@@ -21,6 +21,7 @@ struct indicator_def {
   bool has_target = false;
   double target = 0;
   std::string target_source;
+  bool target_verified = false;  // the source was checked
   target_window target_on = target_window::year_to_date;
   std::int64_t grace_ms = 86'400'000;
   std::int64_t expected_interval_ms = 300'000;
@@ -74,6 +75,9 @@ struct component_def {
   score_rule rule = score_rule::linear;
   int live_indicator = -1;
   double target = 1;
+  std::string target_source;           // framework's own target, or the indicator's
+  bool target_from_indicator = false;  // no framework target: the indicator's target is used
+  bool assumed = false;                // last_verified_points is an assumption
   std::vector<double> step_thresholds;
   std::vector<double> step_fractions;
 };
@@ -97,7 +101,12 @@ struct dti_framework_def {
   double last_official_dti = 0;
   int last_official_year = 0;
   std::string last_official_rank;
+  std::string last_official_source;
+  bool last_official_verified = false;  // the province's own published result
   double national_mean_dti = 0;
+  int national_mean_year = 0;
+  std::string national_mean_source;
+  bool national_mean_verified = false;
 };
 
 struct group_766_def {

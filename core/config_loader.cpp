@@ -291,6 +291,7 @@ class validator {
         d.has_target = true;
         d.target = in.target().value();
         d.target_source = in.target().source();
+        d.target_verified = in.target().verified();
         const std::string& w = in.target().window();
         if (w.empty()) {
           d.target_on = (d.kind == indicator_kind::gauge || d.kind == indicator_kind::reference) ? target_window::latest
@@ -397,7 +398,19 @@ class validator {
     out.last_official_dti = f.last_official_dti();
     out.last_official_year = f.last_official_year();
     out.last_official_rank = f.last_official_rank();
+    out.last_official_source = f.last_official_source();
+    out.last_official_verified = f.last_official_verified();
     out.national_mean_dti = f.national_mean_dti();
+    out.national_mean_year = f.national_mean_year();
+    out.national_mean_source = f.national_mean_source();
+    out.national_mean_verified = f.national_mean_verified();
+    // An official figure is shown on the wall: it needs its year and source.
+    if (f.last_official_verified() && (f.last_official_year() <= 0 || f.last_official_source().empty())) {
+      errs.add("dti.last_official_verified", "needs last_official_year and last_official_source");
+    }
+    if (f.national_mean_verified() && (f.national_mean_year() <= 0 || f.national_mean_source().empty())) {
+      errs.add("dti.national_mean_verified", "needs national_mean_year and national_mean_source");
+    }
     if (f.main_indicators_size() == 0) {
       return;  // no framework configured: the wall shows no DTI
     }
@@ -459,6 +472,8 @@ class validator {
     d.max_points = c.max_points();
     d.last_verified_points = c.last_verified_points();
     d.target = c.target();
+    d.target_source = c.target_source();
+    d.assumed = c.assumed();
     require_text(errs, path + ".id", c.id());
     if (!(c.max_points() > 0)) {
       errs.add(path + ".max_points", "must be > 0");
@@ -478,8 +493,19 @@ class validator {
         errs.add(path + ".live_indicator", "unknown indicator '" + c.live_indicator() + "'");
       }
     }
-    if ((d.rule == score_rule::capped || d.rule == score_rule::norm) && !(c.target() > 0)) {
-      errs.add(path + ".target", "a capped or norm rule needs a target > 0");
+    // One indicator, one target: without a target of the framework's own, a
+    // capped or norm component scores against its live indicator's target.
+    const bool needs_target = d.rule == score_rule::capped || d.rule == score_rule::norm;
+    if (needs_target && !(c.target() > 0) && d.live_indicator >= 0) {
+      const indicator_def& ind = cat.indicators[d.live_indicator];
+      if (ind.has_target && ind.target > 0) {
+        d.target = ind.target;
+        d.target_source = ind.target_source;
+        d.target_from_indicator = true;
+      }
+    }
+    if (needs_target && !(d.target > 0)) {
+      errs.add(path + ".target", "a capped or norm rule needs a target > 0 (its own, or its live indicator's)");
     }
     if (d.rule == score_rule::steps) {
       if (c.step_thresholds_size() == 0 || c.step_thresholds_size() != c.step_fractions_size()) {

@@ -1,5 +1,6 @@
 #include "core/state_export.hpp"
 
+#include "core/target_status.hpp"
 #include "core/wilson.hpp"
 
 namespace ioc::core {
@@ -50,6 +51,7 @@ void export_catalog(const catalog& cat, ioc::v1::Catalog* out) {
     i->set_has_target(d.has_target);
     i->set_target(d.target);
     i->set_target_source(d.target_source);
+    i->set_target_verified(d.target_verified);
     if (d.agency >= 0) i->set_agency(cat.agencies[d.agency].id);
     i->set_group(d.group);
     i->set_display_order(d.display_order);
@@ -73,6 +75,11 @@ void export_catalog(const catalog& cat, ioc::v1::Catalog* out) {
   out->set_dti_last_official_year(cat.dti.last_official_year);
   out->set_dti_last_official_rank(cat.dti.last_official_rank);
   out->set_dti_national_mean(cat.dti.national_mean_dti);
+  out->set_dti_last_official_source(cat.dti.last_official_source);
+  out->set_dti_last_official_verified(cat.dti.last_official_verified);
+  out->set_dti_national_mean_year(cat.dti.national_mean_year);
+  out->set_dti_national_mean_source(cat.dti.national_mean_source);
+  out->set_dti_national_mean_verified(cat.dti.national_mean_verified);
 }
 
 void export_series(const engine& e, std::uint32_t n, millis now, ioc::v1::SeriesState* out) {
@@ -116,10 +123,13 @@ void export_series(const engine& e, std::uint32_t n, millis now, ioc::v1::Series
     out->set_gauge(s->latest);
   }
   const headline h = e.headline_of(ind, area, now);
+  const target_status st = judge_target(def, h);
   out->set_value(h.value);
-  out->set_progress(h.progress);
+  out->set_progress(st.progress);
   out->set_projection(h.projection);
-  out->set_target_met(h.target_met);
+  out->set_target_met(st.met);
+  out->set_status_value(st.value);
+  out->set_status_basis(st.basis);
   out->set_last_event_ms(s->last_event_ms);
   out->set_last_arrival_ms(s->last_arrival_ms);
   out->set_freshness(to_proto(e.freshness_of(ind, area, now)));
@@ -162,6 +172,12 @@ void export_dti(const catalog& cat, const dti_result& r, ioc::v1::DtiNowcast* ou
     o->set_value(m.value);
     o->set_has_live(m.has_live);
     o->set_national_mean(m.def->national_mean);
+    // Assumed when a carried-over (not live) component's points are an assumption.
+    bool assumed = false;
+    for (const auto& c : r.components) {
+      assumed = assumed || (c.main_id == m.def->id && !c.live && c.def->assumed);
+    }
+    o->set_assumed(assumed);
   }
   for (const auto& c : r.components) {
     auto* o = out->add_components();
@@ -172,6 +188,11 @@ void export_dti(const catalog& cat, const dti_result& r, ioc::v1::DtiNowcast* ou
     o->set_points(c.points);
     o->set_live(c.live);
     if (c.def->live_indicator >= 0) o->set_live_indicator(cat.indicators[c.def->live_indicator].id);
+    if (c.def->rule == score_rule::capped || c.def->rule == score_rule::norm) {
+      o->set_target(c.def->target);
+      o->set_target_source(c.def->target_source);
+    }
+    o->set_assumed(c.def->assumed);
   }
   out->set_score_766(r.score_766);
   for (std::size_t i = 0; i < r.groups_766.size() && i < cat.index_766.size(); ++i) {
@@ -197,6 +218,10 @@ void export_alert(const catalog& cat, const alert& a, ioc::v1::Alert* out) {
   out->set_raised_ms(a.raised_ms);
   out->set_cleared_ms(a.cleared_ms);
   out->set_active(a.active);
+  out->set_value(a.value);
+  out->set_target(a.target);
+  out->set_basis(a.basis);
+  out->set_higher_is_better(a.higher_is_better);
 }
 
 void export_sources(const engine& e, millis now, google::protobuf::RepeatedPtrField<ioc::v1::SourceState>* out) {

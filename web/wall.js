@@ -13,37 +13,62 @@
   const TILES_PER_PAGE = 9;
   const WATCHDOG_MS = 5000;   // the server sends at least one frame a second
   const RENDER_MS = 250;
+  const PHONE_TILES = 8;      // a phone shows the 8 worst tiles until asked for all
 
   const words = {
     vi: {
       province: "TỈNH", ioc: "TRUNG TÂM ĐIỀU HÀNH THÔNG MINH", subtitle: "Chuyển đổi số — trực tuyến",
       dti_title: "CHỈ SỐ DTI", estimate: "(ước tính)", main_indicators: "8 chỉ số chính",
       live_legend: "● = có số liệu trực tuyến", mean_legend: " · ▏ = trung bình cả nước", today: "HÔM NAY",
-      by_district: "THEO HUYỆN", cycling: "(tự chuyển 15 giây)", alerts: "CẢNH BÁO", sources: "NGUỒN DỮ LIỆU",
-      footer: "Số liệu ước tính từ dữ liệu trực tuyến; các chỉ số khác lấy theo kết quả đánh giá gần nhất",
+      by_district: "THEO ĐỊA BÀN", cycling: "(tự chuyển 15 giây)", alerts: "CẢNH BÁO", sources: "NGUỒN DỮ LIỆU",
       live: "Trực tuyến", offline: "Mất kết nối", degraded: "Lưu trữ gián đoạn",
       reconnecting: "Mất kết nối — đang kết nối lại…",
       degraded_banner: "Lưu trữ gián đoạn — số liệu mới có thể chưa được ghi nhận",
       pillars: ["Chính quyền số", "Kinh tế số", "Xã hội số"],
-      vs_official: (y) => `so với ${y}`, national_mean: "TB cả nước", target: "MT", met: "Đạt",
+      vs_official: (y) => `so với ${y}`, national_mean: (y) => `TB cả nước ${y}`, target: "Mục tiêu", met: "Đạt",
       below: "Dưới mục tiêu", late: "Chậm", silent: "Mất tín hiệu", never: "Chưa có số liệu",
-      per_min: "/phút", received: "Hồ sơ tiếp nhận", no_alerts: "Không có cảnh báo", ago: "trước",
-      score766: "Bộ chỉ số 766 (ước tính)", per_year: "/năm", no_data: "Chưa có số liệu theo huyện",
+      per_min: "/phút", per_hour: "/giờ", received: "Hồ sơ tiếp nhận", no_alerts: "Không có cảnh báo", ago: "trước",
+      score766: "Bộ chỉ số 766 (ước tính)", per_year: "/năm", no_data: "Chưa có số liệu theo địa bàn",
+      limit: "Ngưỡng", within: "Trong ngưỡng", over: "Vượt ngưỡng", points: "điểm %", of: (n) => `trên ${n}`,
+      basis: { ytd: "từ đầu năm", today: "hôm nay", latest: "hiện tại", projection: "dự báo cuối năm" },
+      today_caption: "hôm nay", unverified_mark: "*", unverified_legend: "* mục tiêu chưa kiểm chứng nguồn (chạm vào ô để xem nguồn)",
+      assumed_mark: "◇", assumed_legend: " · ◇ = có điểm giả định",
+      footer_assumed: (k, n) => `DTI ước tính: thành phần trực tuyến lấy số liệu từ đầu năm; ${k}/${n} chỉ số chính còn dùng điểm giả định (chưa có kết quả chính thức của tỉnh)`,
+      footer_official: "DTI ước tính: thành phần trực tuyến lấy số liệu từ đầu năm; các thành phần khác theo kết quả đánh giá gần nhất",
+      province_wide: "toàn tỉnh", by_area: "THEO ĐỊA BÀN", few: (n) => `Ít số liệu (dưới ${n})`, no_children: "Không có đơn vị cấp dưới trong cấu hình",
+      no_data_for: "Chưa có số liệu", more_alerts: (n) => `+${n} cảnh báo khác`, more_sources: (n) => `+${n} nguồn khác`, all_tiles: (n) => `Xem tất cả ${n} chỉ số`, page: (i, n) => `Trang ${i}/${n}`,
+      ranked_by: "xếp theo cận dưới khoảng tin cậy 95%", unknown_area: (a) => `Không có địa bàn mã ${a}: đang hiển thị toàn tỉnh`,
+      alert_below: (l, b, v, t) => `${l} dưới mục tiêu: ${b} ${v}, mục tiêu ${t}`,
+      alert_over: (l, b, v, t) => `${l} vượt ngưỡng: ${b} ${v}, ngưỡng ${t}`,
+      feed_late: (a) => `${a}: chậm gửi số liệu`, feed_silent: (a) => `${a}: mất tín hiệu`,
+      detail: { windows: "Các cửa sổ", last5m: "5 phút qua", last1h: "1 giờ qua", last24h: "24 giờ qua", last30d: "30 ngày qua", today: "Hôm nay", month: "Tháng này", ytd: "Từ đầu năm", trend: "6 giờ qua (15 phút một điểm)", areas: "Theo địa bàn", feed: "Nguồn số liệu", source: "Nguồn mục tiêu", verified: "đã kiểm chứng", unverified: "chưa kiểm chứng", close: "Đóng", last_sample: "mẫu gần nhất", missing: "Lịch sử 90 ngày và 13 tháng: chưa có (cần kho lịch sử, issue #16)", dti_use: "Dùng trong DTI" },
     },
     en: {
       province: "PROVINCE", ioc: "INTELLIGENT OPERATIONS CENTRE", subtitle: "Digital transformation — live",
       dti_title: "DTI", estimate: "(estimate)", main_indicators: "8 main indicators",
       live_legend: "● = live data", mean_legend: " · ▏ = national mean", today: "TODAY",
-      by_district: "BY DISTRICT", cycling: "(cycles every 15 s)", alerts: "ALERTS", sources: "DATA SOURCES",
-      footer: "Estimated from live data; other indicators carry the latest official assessment",
+      by_district: "BY AREA", cycling: "(cycles every 15 s)", alerts: "ALERTS", sources: "DATA SOURCES",
       live: "Live", offline: "Disconnected", degraded: "Storage degraded",
       reconnecting: "Disconnected — reconnecting…",
       degraded_banner: "Storage degraded — new data may not be recorded yet",
       pillars: ["Digital government", "Digital economy", "Digital society"],
-      vs_official: (y) => `vs ${y}`, national_mean: "national mean", target: "Target", met: "Met",
+      vs_official: (y) => `vs ${y}`, national_mean: (y) => `national mean ${y}`, target: "Target", met: "Met",
       below: "Below target", late: "Late", silent: "Silent", never: "No data yet",
-      per_min: "/min", received: "Dossiers received", no_alerts: "No alerts", ago: "ago",
-      score766: "Index 766 (estimate)", per_year: "/year", no_data: "No district data yet",
+      per_min: "/min", per_hour: "/hour", received: "Dossiers received", no_alerts: "No alerts", ago: "ago",
+      score766: "Index 766 (estimate)", per_year: "/year", no_data: "No data by area yet",
+      limit: "Limit", within: "Within limit", over: "Over limit", points: "pts", of: (n) => `of ${n}`,
+      basis: { ytd: "year to date", today: "today", latest: "now", projection: "year-end projection" },
+      today_caption: "today", unverified_mark: "*", unverified_legend: "* target source not verified (tap a tile for its source)",
+      assumed_mark: "◇", assumed_legend: " · ◇ = includes assumed points",
+      footer_assumed: (k, n) => `DTI estimate: live components use year-to-date data; ${k} of ${n} main indicators still carry assumed points (no official result for the province)`,
+      footer_official: "DTI estimate: live components use year-to-date data; the rest carry the latest official assessment",
+      province_wide: "province-wide", by_area: "BY AREA", few: (n) => `Few data (under ${n})`, no_children: "No sub-areas configured",
+      no_data_for: "No data", more_alerts: (n) => `+${n} more alerts`, more_sources: (n) => `+${n} more sources`, all_tiles: (n) => `Show all ${n} indicators`, page: (i, n) => `Page ${i}/${n}`,
+      ranked_by: "ranked by the lower bound of the 95% interval", unknown_area: (a) => `No area with code ${a}: showing the province`,
+      alert_below: (l, b, v, t) => `${l} below target: ${b} ${v}, target ${t}`,
+      alert_over: (l, b, v, t) => `${l} over the limit: ${b} ${v}, limit ${t}`,
+      feed_late: (a) => `${a}: data late`, feed_silent: (a) => `${a}: silent`,
+      detail: { windows: "Windows", last5m: "Last 5 min", last1h: "Last hour", last24h: "Last 24 h", last30d: "Last 30 days", today: "Today", month: "This month", ytd: "Year to date", trend: "Last 6 hours (15-minute points)", areas: "By area", feed: "Data source", source: "Target source", verified: "verified", unverified: "not verified", close: "Close", last_sample: "latest sample", missing: "90-day and 13-month history: not yet available (needs a history store, issue #16)", dti_use: "Used in the DTI" },
     },
   }[lang];
 
@@ -78,15 +103,35 @@
     return (s && s.windows || []).find((w) => w.window === name) || { sum: 0, denominator: 0, ratio: 0, samples: 0 };
   }
 
+  const changedAt = (a) => Math.max(num(a.raisedMs), num(a.clearedMs));
+  function latestOf(x, y) {
+    if (x.active !== y.active && changedAt(x) === changedAt(y)) return x.active ? x : y;
+    return changedAt(y) >= changedAt(x) ? y : x;
+  }
+
+  // The wall's own area: ?area= for a local leader's wall, else the province.
+  function pickRoot() {
+    const want = params.get("area");
+    state.unknownArea = want && !state.areas.has(want) ? want : "";
+    state.root = want && state.areas.has(want) ? want : state.catalog.provinceCode;
+  }
+
   function applySnapshot(frame) {
     const snap = frame.snapshot;
     state.catalog = snap.catalog;
     state.indicators = new Map(snap.catalog.indicators.map((i) => [i.id, i]));
     state.areas = new Map(snap.catalog.areas.map((a) => [a.code, a]));
     state.agencies = new Map(snap.catalog.agencies.map((a) => [a.id, a]));
+    pickRoot();
     state.series = new Map((snap.series || []).map((s) => [key(s.indicator, s.area), s]));
     state.dti = snap.dti || null;
-    state.alerts = new Map((snap.alerts || []).map((a) => [a.id, a]));
+    // One record per id, its latest state: an active record wins over a cleared
+    // one, and a later change over an earlier one, whatever the list order.
+    state.alerts = new Map();
+    for (const a of snap.alerts || []) {
+      const had = state.alerts.get(a.id);
+      if (!had || latestOf(had, a) === a) state.alerts.set(a.id, a);
+    }
     state.sources = snap.sources || [];
     state.awaitingSnapshot = false;
   }
@@ -188,11 +233,58 @@
   }
 
   function sourceOf(agencyId) { return state.sources.find((s) => s.agency === agencyId); }
+  const areaName = (code) => { const a = state.areas.get(code); return a ? a.nameVi : code; };
+  const isPercent = (i) => i.kind === "RATIO" || i.unit === "%";
+  const fmtValue = (i, v) => (isPercent(i) ? pct(v) : fmtInt.format(v));
+  const fmtTargetOf = (i) => (isPercent(i) ? pctTarget(num(i.target)) : fmtInt.format(num(i.target)) + (i.kind === "COUNTER" ? words.per_year : ""));
+  const mark = (i) => (i.targetVerified ? "" : `<sup class="unverified" title="${esc(i.targetSource || "")}">${words.unverified_mark}</sup>`);
+  const BASIS_WINDOW = { ytd: "YEAR_TO_DATE", today: "TODAY" };
 
-  function bar(labelHtml, fraction, text, mean) {
+  // The standing of one series against its indicator's target, exactly as
+  // the server judged it: the value, the window it is in, met or not. Every
+  // status word, arrow, colour and bar on the wall comes from this.
+  function standing(i, s) {
+    if (!i || !i.hasTarget || !s || !s.statusBasis) return null;
+    const higher = i.higherIsBetter !== false;
+    const met = !!s.targetMet;
+    const value = num(s.statusValue);
+    const cls = met ? "met" : higher ? "below" : "over";
+    const sym = met ? "✓" : higher ? "▼" : "▲";
+    const word = met ? (higher ? words.met : words.within) : (higher ? words.below : words.over);
+    return { met, higher, value, basis: s.statusBasis, cls, sym, word, progress: num(s.progress) };
+  }
+
+  // The live value an alert is about, from the series it names (falling back
+  // to the value recorded when it was raised).
+  function alertValue(a) {
+    const i = state.indicators.get(a.indicator);
+    const s = state.series.get(key(a.indicator, a.area));
+    if (!i || !s) return num(a.value);
+    if (a.basis === "projection") return num(s.projection);
+    if (a.basis === "latest") return num(s.gauge);
+    const w = windowOf(s, BASIS_WINDOW[a.basis] || "YEAR_TO_DATE");
+    return i.kind === "RATIO" ? num(w.ratio) : num(w.sum);
+  }
+
+  function alertText(a) {
+    const ag = state.agencies.get(a.agency);
+    const agName = ag ? (lang === "en" ? ag.nameEn || ag.nameVi : ag.nameVi) : a.agency;
+    if (a.kind === "feed_late") return words.feed_late(agName);
+    if (a.kind === "feed_silent") return words.feed_silent(agName);
+    const i = state.indicators.get(a.indicator);
+    if (!i) return lang === "en" ? a.messageEn : a.messageVi;
+    const v = fmtValue(i, alertValue(a));
+    const t = isPercent(i) ? pctTarget(num(a.target)) : fmtInt.format(num(a.target));
+    const b = words.basis[a.basis] || "";
+    const scope = a.area && a.area !== state.catalog.provinceCode ? ` (${areaName(a.area)})` : "";
+    return (a.higherIsBetter ? words.alert_below : words.alert_over)(label(i) + scope, b, v, t);
+  }
+
+  function bar(labelHtml, fraction, text, opts = {}) {
     const w = Math.max(0, Math.min(1, fraction)) * 100;
-    const m = mean > 0 ? `<div class="mean" style="left:${Math.min(100, mean * 100)}%"></div>` : "";
-    return `<div class="bar"><span class="label">${labelHtml}</span><div class="track"><div class="fill" style="width:${w}%"></div>${m}</div><span class="num">${text}</span></div>`;
+    const m = opts.mean > 0 ? `<div class="mean" style="left:${Math.min(100, opts.mean * 100)}%"></div>` : "";
+    const note = opts.note ? `<span class="note">${opts.note}</span>` : "";
+    return `<div class="bar${opts.cls ? " " + opts.cls : ""}"${opts.attr || ""}><span class="label">${labelHtml}</span><div class="track"><div class="fill" style="width:${w}%"></div>${m}</div><span class="num">${text}${note}</span></div>`;
   }
 
   function renderHeader() {
@@ -200,7 +292,13 @@
     $("time").textContent = fmtTime.format(t);
     const d = fmtDate.format(t);
     $("date").textContent = d.charAt(0).toUpperCase() + d.slice(1);
-    if (state.catalog) $("province").textContent = (lang === "en" ? "" : words.province + " ") + state.catalog.provinceNameVi.toUpperCase();
+    if (state.catalog) {
+      const prov = (lang === "en" ? "" : words.province + " ") + state.catalog.provinceNameVi.toUpperCase();
+      const areaWall = state.root !== state.catalog.provinceCode;
+      // An area wall names its area and province; the centre's name makes way.
+      $("province").textContent = areaWall ? `${areaName(state.root).toUpperCase()} · ${prov}` : prov;
+      document.body.classList.toggle("area-wall", areaWall);
+    }
     const conn = $("conn");
     const st = !state.live ? "offline" : state.degraded ? "degraded" : "live";
     conn.dataset.state = st;
@@ -210,6 +308,8 @@
       banner.hidden = false; banner.className = "banner"; banner.textContent = words.reconnecting;
     } else if (state.degraded) {
       banner.hidden = false; banner.className = "banner degraded"; banner.textContent = words.degraded_banner;
+    } else if (state.unknownArea) {
+      banner.hidden = false; banner.className = "banner degraded"; banner.textContent = words.unknown_area(state.unknownArea);
     } else {
       banner.hidden = true;
     }
@@ -220,53 +320,87 @@
     if (!dti || !dti.mainIndicators) return;
     $("dti-value").textContent = fmt4.format(num(dti.dti));
     const c = state.catalog;
+    const areaWall = state.root !== c.provinceCode;
+    $("dti-scope").textContent = areaWall ? `· ${words.province_wide}` : "";
+    // Comparisons only against figures the configuration marks official, with
+    // their year and source; never against a placeholder.
     let cmp = "";
-    if (c && num(c.dtiLastOfficial) > 0) {
+    if (c.dtiLastOfficialVerified && num(c.dtiLastOfficial) > 0 && c.dtiLastOfficialYear && c.dtiLastOfficialSource) {
       const up = num(dti.dti) >= num(c.dtiLastOfficial);
-      cmp += `<span class="${up ? "up" : "down"}">${up ? "▲" : "▼"}</span> ${words.vs_official(c.dtiLastOfficialYear)}: ${fmt4.format(num(c.dtiLastOfficial))}`;
-      if (c.dtiLastOfficialRank) cmp += ` · ${esc(c.dtiLastOfficialRank)}`;
+      cmp += `<div title="${esc(c.dtiLastOfficialSource)}"><span class="${up ? "up" : "down"}">${up ? "▲" : "▼"}</span> ${words.vs_official(c.dtiLastOfficialYear)}: ${fmt4.format(num(c.dtiLastOfficial))}${c.dtiLastOfficialRank ? " · " + esc(c.dtiLastOfficialRank) : ""}</div>`;
     }
-    if (c && num(c.dtiNationalMean) > 0) cmp += `<br>${words.national_mean}: ${fmt4.format(num(c.dtiNationalMean))}`;
+    if (c.dtiNationalMeanVerified && num(c.dtiNationalMean) > 0 && c.dtiNationalMeanYear && c.dtiNationalMeanSource) {
+      cmp += `<div title="${esc(c.dtiNationalMeanSource)}">${words.national_mean(c.dtiNationalMeanYear)}: ${fmt4.format(num(c.dtiNationalMean))}</div>`;
+    }
     $("dti-compare").innerHTML = cmp;
     const pillars = [num(dti.pillarGovernment), num(dti.pillarEconomy), num(dti.pillarSociety)];
     $("pillars").innerHTML = pillars.map((v, i) => bar(esc(words.pillars[i]), v, fmt2.format(v))).join("");
-    $("mains").innerHTML = dti.mainIndicators.map((m) =>
-      bar(`${esc(label(m))}${m.hasLive ? ' <span class="live" title="live">●</span>' : ""}`, num(m.value), fmt2.format(num(m.value)), num(m.nationalMean))).join("");
-    // The national-mean marker is explained only where the configuration has means.
+    $("mains").innerHTML = dti.mainIndicators.map((m) => {
+      const marks = (m.hasLive ? ' <span class="live" title="live">●</span>' : "") + (m.assumed ? ` <span class="assumed">${words.assumed_mark}</span>` : "");
+      return bar(`${esc(label(m))}${marks}`, num(m.value), fmt2.format(num(m.value)), { mean: num(m.nationalMean), cls: m.assumed ? "assumed" : "" });
+    }).join("");
     const means = dti.mainIndicators.some((m) => num(m.nationalMean) > 0);
-    document.querySelector(".legend").textContent = words.live_legend + (means ? words.mean_legend : "");
+    const assumed = dti.mainIndicators.filter((m) => m.assumed).length;
+    document.querySelector(".legend").textContent = words.live_legend + (assumed ? words.assumed_legend : "") + (means ? words.mean_legend : "");
     $("score766").innerHTML = num(dti.score766) > 0 ? `${words.score766}: <b>${fmt1.format(num(dti.score766))}</b>/100` : "";
+    $("footer").textContent = (assumed ? words.footer_assumed(assumed, dti.mainIndicators.length) : words.footer_official) +
+      (hasUnverifiedTargets() ? " · " + words.unverified_legend : "");
+  }
+
+  function hasUnverifiedTargets() {
+    return [...state.indicators.values()].some((i) => i.hasTarget && !i.targetVerified);
   }
 
   // The tiles: the dossier count derived from the online-share ratio first,
-  // then every indicator with data in display order; paged on the wall.
+  // then every indicator with data for the wall's area in display order.
   let tilePage = 0;
   let tilePageAt = Date.now();
 
   function tileModels() {
     const out = [];
-    const prov = state.catalog ? state.catalog.provinceCode : "";
+    const root = state.root;
     const inds = [...state.indicators.values()].sort((a, b) => num(a.displayOrder) - num(b.displayOrder));
-    const dossiers = state.series.get(key("online_dossier_rate", prov));
+    const dossiers = state.series.get(key("online_dossier_rate", root));
     if (dossiers) out.push({ id: "dossiers_received", synthetic: true, ind: state.indicators.get("online_dossier_rate"), s: dossiers });
     const counters = inds.filter((i) => i.kind === "COUNTER" || i.kind === "RATIO");
     const levels = inds.filter((i) => i.kind === "GAUGE" || i.kind === "REFERENCE");
     for (const i of [...counters, ...levels]) {
-      const s = state.series.get(key(i.id, prov));
+      const s = state.series.get(key(i.id, root));
       if (s) out.push({ id: i.id, ind: i, s });
     }
     return out;
   }
 
-  function sparkline(values) {
+  // Worst first (for the phone): silent or late feeds, then missed targets.
+  function severity(t) {
+    const src = sourceOf(t.ind.agency);
+    const f = src ? src.freshness : "";
+    if (f === "SILENT") return 0;
+    if (f === "LATE") return 1;
+    const st = t.synthetic ? null : standing(t.ind, t.s);
+    if (st && !st.met) return st.higher ? 3 : 2;
+    return 4;
+  }
+
+  function sparkline(values, cls = "spark") {
     const pts = values.map((v) => num(v));
     const valid = pts.filter((v) => v >= 0);
-    if (valid.length < 2) return '<svg class="spark" viewBox="0 0 100 20"></svg>';
+    if (valid.length < 2) return `<svg class="${cls}" viewBox="0 0 100 20"></svg>`;
     const max = Math.max(...valid, 1e-9);
     const min = Math.min(...valid, 0);
     const step = 100 / (pts.length - 1);
     const coords = pts.map((v, i) => (v < 0 ? null : `${(i * step).toFixed(1)},${(19 - ((v - min) / (max - min || 1)) * 18).toFixed(1)}`)).filter(Boolean);
-    return `<svg class="spark" viewBox="0 0 100 20" preserveAspectRatio="none"><polyline points="${coords.join(" ")}"/></svg>`;
+    return `<svg class="${cls}" viewBox="0 0 100 20" preserveAspectRatio="none"><polyline points="${coords.join(" ")}"/></svg>`;
+  }
+
+  // "±4,7 điểm % · trên 123": the uncertainty of a ratio while counts are small.
+  function ratioMeta(w) {
+    const n = num(w.denominator);
+    if (n <= 0) return "";
+    const of = words.of(fmtInt.format(n));
+    if (n >= 1000) return of;
+    const half = (num(w.ciHigh) - num(w.ciLow)) / 2;
+    return `±${fmt1.format(half * 100)} ${words.points} · ${of}`;
   }
 
   function tileHtml(t) {
@@ -276,92 +410,181 @@
     const src = sourceOf(i.agency);
     const fresh = src ? src.freshness : "FRESHNESS_UNSPECIFIED";
     const stale = fresh === "LATE" || fresh === "SILENT";
-    let value, meta = "", progress = null, target = "";
+    let value, caption = "", meta = "";
     if (t.synthetic) {
       value = fmtInt.format(num(today.denominator));
-      meta = `${fmtInt.format(num(windowOf(s, "LAST_1H").denominator))}/h`;
+      caption = words.today_caption;
+      meta = `${fmtInt.format(num(windowOf(s, "LAST_1H").denominator))}${words.per_hour}`;
     } else if (i.kind === "COUNTER") {
       value = fmtInt.format(num(today.sum));
+      caption = words.today_caption;
       meta = `${fmtInt.format(num(s.ratePerMin))}${words.per_min}`;
-      if (i.hasTarget) { progress = num(s.progress); target = `${words.target} ${fmtInt.format(num(i.target))}${words.per_year}`; }
     } else if (i.kind === "RATIO") {
-      const w = num(today.denominator) > 0 ? today : windowOf(s, "YEAR_TO_DATE");
+      const hasToday = num(today.denominator) > 0;
+      const w = hasToday ? today : windowOf(s, "YEAR_TO_DATE");
       value = num(w.denominator) > 0 ? pct(num(w.ratio)) : "–";
-      if (num(w.denominator) > 0 && num(w.denominator) < 1000) {
-        const half = (num(w.ciHigh) - num(w.ciLow)) / 2;
-        meta = `±${fmt1.format(half * 100)} · n=${fmtInt.format(num(w.denominator))}`;
-      } else if (num(w.denominator) > 0) {
-        meta = `n=${fmtInt.format(num(w.denominator))}`;
-      }
-      if (i.hasTarget) { progress = num(s.progress); target = `${words.target} ${pctTarget(num(i.target))}`; }
+      caption = hasToday ? words.today_caption : words.basis.ytd;
+      meta = ratioMeta(w);
     } else {
-      value = i.unit === "%" ? pct(num(s.gauge)) : fmtInt.format(num(s.gauge));
-      if (i.hasTarget) { progress = num(s.progress); target = `${words.target} ${i.unit === "%" ? pctTarget(num(i.target)) : fmtInt.format(num(i.target))}`; }
+      value = fmtValue(i, num(s.gauge));
+      caption = words.basis.latest;
+    }
+    // The status line states the value it judged, its window and the target,
+    // so it never contradicts the big number above it.
+    const st = t.synthetic ? null : standing(i, s);
+    let statusLine = "";
+    let progress = "";
+    if (st) {
+      const tgt = `${st.higher ? words.target : words.limit} ${fmtTargetOf(i)}${mark(i)}`;
+      const shownIsJudged = (st.basis === "latest") || (i.kind === "RATIO" && caption === words.basis[st.basis]);
+      const judged = shownIsJudged ? "" : `${words.basis[st.basis]} ${fmtValue(i, st.value)} · `;
+      statusLine = `<div class="judged">${judged}${tgt}</div>`;
+      if (st.higher) progress = `<div class="progress ${st.cls}"><div style="width:${Math.min(100, st.progress * 100)}%"></div></div>`;
     }
     let status = "";
     if (fresh === "SILENT") status = `<span class="status silent">■ ${words.silent} · ${ageText(num(s.lastArrivalMs))}</span>`;
     else if (fresh === "LATE") status = `<span class="status late">◆ ${words.late} · ${ageText(num(s.lastArrivalMs))}</span>`;
-    else if (i.hasTarget && !t.synthetic) status = s.targetMet ? `<span class="status met">✓ ${words.met}</span>` : `<span class="status below">▼ ${words.below}</span>`;
+    else if (st) status = `<span class="status ${st.cls}">${st.sym} ${st.word}</span>`;
     const title = t.synthetic ? words.received : label(i);
     const spark = t.synthetic ? [] : s.sparkline || [];
-    return `<div class="tile${stale ? " stale" : ""}" data-kpi="${esc(t.id)}">
+    return `<div class="tile${stale ? " stale" : ""}${st ? " " + st.cls : ""}" data-kpi="${esc(t.id)}" data-indicator="${esc(i.id)}" tabindex="0" role="button">
       <div class="label">${esc(title)}</div>
       <div class="value">${value}</div>
       ${sparkline(spark)}
-      <div class="meta"><span>${meta}</span><span>${target}</span></div>
-      ${progress === null ? "" : `<div class="progress"><div style="width:${Math.min(100, progress * 100)}%"></div></div>`}
-      ${status}
+      <div class="meta">${[esc(caption), meta].filter(Boolean).join(" · ")}</div>
+      ${statusLine}
+      <div class="standing">${progress}${status}</div>
     </div>`;
   }
 
-  function renderTiles() {
-    const models = tileModels();
-    const phone = window.matchMedia("(max-width: 900px)").matches;
-    let shown = models;
-    if (!phone && models.length > TILES_PER_PAGE) {
-      const pages = Math.ceil(models.length / TILES_PER_PAGE);
-      if (Date.now() - tilePageAt > 20000) { tilePage = (tilePage + 1) % pages; tilePageAt = Date.now(); }
-      tilePage %= pages;
-      shown = models.slice(tilePage * TILES_PER_PAGE, (tilePage + 1) * TILES_PER_PAGE);
-    }
-    $("tiles").innerHTML = shown.map(tileHtml).join("");
+  function tilesPerPage() {
+    // Fewer, larger tiles on a narrow wall; all of them, worst first, on a phone.
+    return window.matchMedia("(max-width: 900px)").matches ? Infinity : TILES_PER_PAGE;
   }
 
-  // By district: cycle through indicators that have district data.
-  let districtIdx = 0;
-  let districtAt = Date.now();
-  function renderDistricts() {
-    const districts = [...state.areas.values()].filter((a) => num(a.level) === 2);
+  function renderTiles() {
+    let models = tileModels();
+    const per = tilesPerPage();
+    const pages = per === Infinity ? 1 : Math.max(1, Math.ceil(models.length / per));
+    let hidden = 0;
+    if (per === Infinity) {
+      models = models.map((t, n) => ({ t, n, k: severity(t) })).sort((a, b) => a.k - b.k || a.n - b.n).map((x) => x.t);
+      if (!state.allTiles && models.length > PHONE_TILES) { hidden = models.length - PHONE_TILES; models = models.slice(0, PHONE_TILES); }
+    } else if (pages > 1) {
+      if (!state.pinnedPage && Date.now() - tilePageAt > 20000) { tilePage = (tilePage + 1) % pages; tilePageAt = Date.now(); }
+      tilePage %= pages;
+      models = models.slice(tilePage * per, (tilePage + 1) * per);
+    } else {
+      tilePage = 0;
+    }
+    $("tiles").innerHTML = models.map(tileHtml).join("") +
+      (hidden ? `<button type="button" class="all-tiles">${words.all_tiles(hidden + models.length)}</button>` : "");
+    const pager = $("pager");
+    pager.hidden = pages <= 1;
+    if (pages > 1) {
+      pager.innerHTML = `${words.page(tilePage + 1, pages)} ` +
+        Array.from({ length: pages }, (_, n) => `<span class="dot${n === tilePage ? " on" : ""}">●</span>`).join("");
+    }
+  }
+
+  // Ranking of the wall's child areas, cycling through indicators with data.
+  // Ratios rank by the lower bound of their 95% Wilson interval in the target
+  // window, with the sample size written; areas with too few events are listed
+  // apart so that 1 of 1 never tops the list.
+  const MIN_N = 30;
+  let rankIdx = 0;
+  let rankAt = Date.now();
+
+  function childrenOf(code) { return [...state.areas.values()].filter((a) => a.parent === code); }
+
+  function rankingRows(ind, children) {
+    const basis = ind.kind === "RATIO" ? (ind.targetWindow === "TODAY" ? "TODAY" : "YEAR_TO_DATE") : "TODAY";
+    return children.map((d) => {
+      const s = state.series.get(key(ind.id, d.code));
+      const w = s ? windowOf(s, basis) : null;
+      if (ind.kind === "RATIO") {
+        const n = w ? num(w.denominator) : 0;
+        return { code: d.code, name: d.nameVi, has: n > 0, v: n > 0 ? num(w.ratio) : 0, n, low: num(w && w.ciLow), few: n > 0 && n < MIN_N };
+      }
+      const v = w ? num(w.sum) : 0;
+      return { code: d.code, name: d.nameVi, has: !!s, v, n: v, low: v, few: false };
+    });
+  }
+
+  function renderRanking() {
+    const children = childrenOf(state.root);
+    if (!children.length) {
+      $("district-indicator").textContent = words.no_children;
+      $("district-bars").innerHTML = "";
+      return;
+    }
     const candidates = [...state.indicators.values()]
       .filter((i) => i.kind === "COUNTER" || i.kind === "RATIO")
-      .filter((i) => districts.some((d) => state.series.has(key(i.id, d.code))))
+      .filter((i) => children.some((d) => state.series.has(key(i.id, d.code))))
       .sort((a, b) => num(a.displayOrder) - num(b.displayOrder));
     if (!candidates.length) { $("district-indicator").textContent = words.no_data; $("district-bars").innerHTML = ""; return; }
-    if (Date.now() - districtAt > 15000) { districtIdx++; districtAt = Date.now(); }
-    const ind = candidates[districtIdx % candidates.length];
-    $("district-indicator").textContent = label(ind);
-    const rows = districts.map((d) => {
-      const s = state.series.get(key(ind.id, d.code));
-      let v = 0;
-      if (s) {
-        const w = windowOf(s, "TODAY");
-        v = ind.kind === "RATIO" ? (num(w.denominator) > 0 ? num(w.ratio) : num(windowOf(s, "YEAR_TO_DATE").ratio)) : num(w.sum);
-      }
-      return { name: d.nameVi, v, has: !!s };
-    }).sort((a, b) => b.v - a.v);
-    const max = ind.kind === "RATIO" ? 1 : Math.max(1, ...rows.map((r) => r.v));
-    $("district-bars").innerHTML = rows.map((r) =>
-      bar(esc(r.name), r.v / max, r.has ? (ind.kind === "RATIO" ? pct(r.v) : fmtInt.format(r.v)) : "–")).join("");
+    if (!state.pinnedRanking && Date.now() - rankAt > 15000) { rankIdx++; rankAt = Date.now(); }
+    let ind = candidates[rankIdx % candidates.length];
+    if (state.pinnedRanking) ind = candidates.find((i) => i.id === state.pinnedRanking) || ind;
+    const ratio = ind.kind === "RATIO";
+    const basisWord = ratio ? (ind.targetWindow === "TODAY" ? words.basis.today : words.basis.ytd) : words.basis.today;
+    $("district-indicator").innerHTML = `${esc(label(ind))} <span class="hint">· ${esc(basisWord)}${ratio ? " · " + esc(words.ranked_by) : ""}</span>`;
+    const rows = rankingRows(ind, children);
+    const ranked = rows.filter((r) => r.has && !r.few).sort((a, b) => b.low - a.low || b.v - a.v);
+    const few = rows.filter((r) => r.few).sort((a, b) => b.n - a.n);
+    const none = rows.filter((r) => !r.has);
+    const max = ratio ? 1 : Math.max(1, ...ranked.map((r) => r.v));
+    const row = (r) => bar(esc(r.name), r.v / max, ratio ? pct(r.v) : fmtInt.format(r.v),
+      { note: ratio ? esc(words.of(fmtInt.format(r.n))) : "", attr: ` data-area="${esc(r.code)}"`, cls: r.few ? "few" : "" });
+    let html = ranked.map(row).join("");
+    if (few.length) html += `<div class="apart">${esc(words.few(MIN_N))}</div>` + few.map(row).join("");
+    if (none.length) html += `<div class="apart none">${esc(words.no_data_for)}: ${none.map((r) => esc(r.name)).join(", ")}</div>`;
+    $("district-bars").innerHTML = html;
+    $("district-bars").dataset.indicator = ind.id;
+  }
+
+  // Active alerts for the wall's area (feed alerts everywhere), most severe
+  // and newest first, as many as fit, then "+N".
+  function inScope(a) {
+    if (!a.area || state.root === state.catalog.provinceCode) return true;
+    for (let c = a.area; c; c = (state.areas.get(c) || {}).parent) if (c === state.root) return true;
+    return false;
   }
 
   function renderAlerts() {
-    const active = [...state.alerts.values()].filter((a) => a.active).sort((a, b) => num(b.raisedMs) - num(a.raisedMs));
-    if (!active.length) { $("alerts").innerHTML = `<li class="empty">✓ ${words.no_alerts}</li>`; return; }
-    $("alerts").innerHTML = active.slice(0, 8).map((a) => {
-      const bad = a.kind === "feed_silent";
-      const sym = bad ? "■" : a.kind === "feed_late" ? "◆" : "▲";
-      return `<li data-alert="${esc(a.id)}"><span class="${bad ? "bad" : "warn"}"><span class="sym">${sym}</span>${esc(lang === "en" ? a.messageEn : a.messageVi)}</span><span class="age">${ageText(num(a.raisedMs))}</span></li>`;
-    }).join("");
+    // Silent feeds and limits exceeded first, then missed targets, then late feeds.
+    const rank = (a) => (a.kind === "feed_silent" ? 0 : a.kind === "feed_late" ? 3 : a.higherIsBetter ? 2 : 1);
+    const active = [...state.alerts.values()].filter((a) => a.active && inScope(a))
+      .sort((a, b) => rank(a) - rank(b) || num(b.raisedMs) - num(a.raisedMs));
+    $("alert-count").textContent = active.length ? `(${active.length})` : "";
+    const list = $("alerts");
+    if (!active.length) { list.innerHTML = `<li class="empty">✓ ${words.no_alerts}</li>`; return; }
+    list.innerHTML = active.map((a) => {
+      const bad = a.kind === "feed_silent" || (a.kind !== "feed_late" && !a.higherIsBetter);
+      const sym = a.kind === "feed_silent" ? "■" : a.kind === "feed_late" ? "◆" : a.higherIsBetter ? "▼" : "▲";
+      const src = a.kind.startsWith("feed_") ? sourceOf(a.agency) : null;
+      const age = src ? ageText(num(src.lastSeenMs)) : ageText(num(a.raisedMs));
+      return `<li data-item="${esc(a.id)}" data-alert="${esc(a.id)}"><span class="${bad ? "bad" : "warn"}"><span class="sym">${sym}</span>${esc(alertText(a))}</span><span class="age">${age}</span></li>`;
+    }).join("") + `<li class="more" hidden></li>`;
+    if (state.alertsExpanded) list.classList.add("expanded");
+    else fitList(list, active.length, words.more_alerts);
+  }
+
+  // Hides the items that do not fit the list's box and says how many.
+  function fitList(list, total, moreText) {
+    const more = list.querySelector(".more");
+    const items = [...list.querySelectorAll("li[data-item]")];
+    const bottom = () => list.getBoundingClientRect().bottom;
+    let shown = items.length;
+    more.hidden = true;
+    if (!items.length || items[items.length - 1].getBoundingClientRect().bottom <= bottom() + 0.5) return;
+    more.hidden = false;
+    while (shown > 1) {
+      more.textContent = moreText(total - shown);
+      if (more.getBoundingClientRect().bottom <= bottom() + 0.5) break;
+      items[--shown].hidden = true;
+    }
+    more.textContent = moreText(total - shown);
   }
 
   function renderSources() {
@@ -373,18 +596,90 @@
       const cls = s.freshness === "SILENT" ? "bad" : s.freshness === "LATE" ? "warn" : s.freshness === "FRESH" ? "ok" : "";
       const word = s.freshness === "SILENT" ? ` · ${words.silent}` : s.freshness === "LATE" ? ` · ${words.late}` : "";
       const sym = s.freshness === "FRESH" ? "●" : s.freshness === "SILENT" ? "■" : s.freshness === "LATE" ? "◆" : "○";
-      return `<li data-source="${esc(s.agency)}"><span class="${cls}"><span class="sym">${sym}</span>${esc(name)}${word}</span><span class="age">${ageText(num(s.lastSeenMs))}</span></li>`;
-    }).join("");
+      return `<li data-item="${esc(s.agency)}" data-source="${esc(s.agency)}"><span class="${cls}"><span class="sym">${sym}</span>${esc(name)}${word}</span><span class="age">${ageText(num(s.lastSeenMs))}</span></li>`;
+    }).join("") + `<li class="more" hidden></li>`;
+    fitList($("sources"), list.length, words.more_sources);
   }
+
+  // ---------------------------------------------------------------- drill-down
+  // A tile or an area opens the indicator's detail: every window the server
+  // keeps, the 6-hour trend, the areas ranked, the feed, the target's source.
+  function openDetail(indicatorId, area) {
+    state.detail = { indicator: indicatorId, area: area || state.root };
+    renderDetail();
+  }
+
+  function closeDetail() { state.detail = null; $("detail").hidden = true; }
+
+  function renderDetail() {
+    const box = $("detail");
+    if (!state.detail || !state.catalog) { box.hidden = true; return; }
+    const i = state.indicators.get(state.detail.indicator);
+    const s = state.series.get(key(state.detail.indicator, state.detail.area));
+    if (!i) { closeDetail(); return; }
+    const d = words.detail;
+    const rowsW = [["LAST_5M", d.last5m], ["LAST_1H", d.last1h], ["TODAY", d.today], ["LAST_24H", d.last24h],
+      ["THIS_MONTH", d.month], ["LAST_30D", d.last30d], ["YEAR_TO_DATE", d.ytd]];
+    const cell = (w) => {
+      if (i.kind === "RATIO") return num(w.denominator) > 0 ? `${pct(num(w.ratio))} <small>${esc(ratioMeta(w))}</small>` : "–";
+      if (i.kind === "COUNTER") return fmtInt.format(num(w.sum));
+      return "";
+    };
+    const windows = s && (i.kind === "RATIO" || i.kind === "COUNTER")
+      ? `<table class="windows">${rowsW.map(([w, l]) => `<tr><th>${l}</th><td>${cell(windowOf(s, w))}</td></tr>`).join("")}</table>` : "";
+    const st = standing(i, s);
+    const status = st ? `<p class="status ${st.cls}">${st.sym} ${st.word}: ${words.basis[st.basis]} ${fmtValue(i, st.value)} · ${st.higher ? words.target : words.limit} ${fmtTargetOf(i)}</p>` : "";
+    const target = i.hasTarget ? `<p><b>${d.source}:</b> ${esc(i.targetSource || "–")} <span class="${i.targetVerified ? "ok" : "warn"}">(${i.targetVerified ? d.verified : d.unverified})</span></p>` : "";
+    const comps = (state.dti && state.dti.components || []).filter((c) => c.liveIndicator === i.id);
+    const dtiUse = comps.map((c) => `<p><b>${d.dti_use}:</b> ${esc(c.id)} ${esc(c.labelVi)} · ${fmt1.format(num(c.points))}/${fmtInt.format(num(c.maxPoints))}${num(c.target) > 0 ? ` · ${words.target} ${pctTarget(num(c.target))}${c.targetSource && c.targetSource !== i.targetSource ? " (" + esc(c.targetSource) + ")" : ""}` : ""}</p>`).join("");
+    const src = sourceOf(i.agency);
+    const ag = state.agencies.get(i.agency);
+    const feed = `<p><b>${d.feed}:</b> ${esc(ag ? ag.nameVi : i.agency || "–")} · ${src ? ageText(num(src.lastSeenMs)) : words.never}${s ? ` · ${d.last_sample} ${ageText(num(s.lastArrivalMs))}` : ""}</p>`;
+    const children = childrenOf(state.detail.area);
+    let areas = "";
+    if (children.length && (i.kind === "RATIO" || i.kind === "COUNTER")) {
+      const rows = rankingRows(i, children).filter((r) => r.has).sort((a, b) => (a.few - b.few) || b.low - a.low || b.v - a.v);
+      if (rows.length) areas = `<h3>${d.areas}</h3><ol class="areas">${rows.map((r) => `<li>${esc(r.name)}: ${i.kind === "RATIO" ? `${pct(r.v)} <small>${esc(words.of(fmtInt.format(r.n)))}</small>` : fmtInt.format(r.v)}</li>`).join("")}</ol>`;
+    }
+    box.innerHTML = `<div class="sheet" role="dialog" aria-modal="true">
+      <button class="close" type="button">✕ ${d.close}</button>
+      <h2>${esc(label(i))} · ${esc(areaName(state.detail.area))}</h2>
+      ${status}
+      <h3>${d.trend}</h3>${sparkline(s ? s.sparkline || [] : [], "trend")}
+      ${windows}${areas}${target}${dtiUse}${feed}
+      <p class="hint">${d.missing}</p></div>`;
+    box.hidden = false;
+    box.querySelector(".close").onclick = closeDetail;
+  }
+
+  document.addEventListener("click", (ev) => {
+    if (ev.target.closest && ev.target.closest(".all-tiles")) { state.allTiles = true; return render(); }
+    if (ev.target.closest && ev.target.closest("#alerts .more")) { state.alertsExpanded = true; return render(); }
+    const tile = ev.target.closest && ev.target.closest(".tile[data-indicator]");
+    if (tile) return openDetail(tile.dataset.indicator);
+    const area = ev.target.closest && ev.target.closest("#district-bars .bar[data-area]");
+    if (area) return openDetail($("district-bars").dataset.indicator, area.dataset.area);
+    if (ev.target.id === "detail") closeDetail();
+  });
+  document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") closeDetail(); });
+
+  // Operators' console and tests: show the page holding a tile, pin a ranking.
+  state.showTile = (id) => {
+    const n = tileModels().findIndex((t) => t.id === id);
+    if (n >= 0 && tilesPerPage() !== Infinity) { tilePage = Math.floor(n / tilesPerPage()); state.pinnedPage = true; }
+    render();
+  };
+  state.showRanking = (id) => { state.pinnedRanking = id; render(); };
 
   function render() {
     renderHeader();
     if (!state.catalog) return;
     renderDti();
     renderTiles();
-    renderDistricts();
+    renderRanking();
     renderAlerts();
     renderSources();
+    if (state.detail) renderDetail();
   }
 
   // Static labels in the chosen language.

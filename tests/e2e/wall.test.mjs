@@ -4,74 +4,27 @@
 // returns, ?lang=en, and 1920×1080 and phone screenshots as artifacts.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { chromium } from "playwright-core";
+import * as h from "./harness.mjs";
 
-const binDir = process.env.IOC_BINARY_DIR ?? "build";
-const srcDir = process.env.IOC_SOURCE_DIR ?? ".";
-const artifacts = process.env.IOC_ARTIFACTS ?? `${binDir}/artifacts`;
-mkdirSync(artifacts, { recursive: true });
-
+const artifacts = h.artifacts;
 let gateway = null;
 let port = 0;
 let browser = null;
 
-// Starts the gateway on `wantPort` (0 = any) and resolves with its port.
-function startGateway(wantPort) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(`${binDir}/gateway/ioc-gateway`, [
-      "--config", `${srcDir}/deploy/config/quang-tri.json`, "--port", String(wantPort),
-      "--web-root", `${srcDir}/web`, "--redis", "none",
-    ], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    const timer = setTimeout(() => reject(new Error("gateway did not start: " + out)), 15000);
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = out.match(/listening on http:\/\/[^:]+:(\d+)\//);
-      if (m) { clearTimeout(timer); gateway = child; resolve(Number(m[1])); }
-    });
-    child.stderr.on("data", () => {});
-    child.on("exit", (code) => { if (!gateway) reject(new Error(`gateway exited ${code}: ${out}`)); });
-  });
+async function startGateway(wantPort) {
+  gateway = await h.startGateway(wantPort);
+  return gateway.port;
 }
-
-function stopGateway() {
-  return new Promise((resolve) => {
-    if (!gateway) return resolve();
-    gateway.once("exit", () => { gateway = null; resolve(); });
-    gateway.kill("SIGTERM");
-  });
+async function stopGateway() {
+  if (gateway) await gateway.stop();
+  gateway = null;
 }
-
-async function ingest(indicator, area, value) {
-  const body = {
-    sourceId: "e2e", sequence: String(Date.now()),
-    samples: [{ indicator, area, eventTimeMs: String(Date.now()), value }],
-  };
-  const res = await fetch(`http://127.0.0.1:${port}/v1/samples`, {
-    method: "POST", body: JSON.stringify(body),
-    headers: { "Content-Type": "application/json", Authorization: "Bearer demo-tax-token" },
-  });
-  const ack = await res.json();
-  assert.equal(ack.accepted, 1, JSON.stringify(ack));
-}
-
-async function openWall(query = "", viewport = { width: 1920, height: 1080 }) {
-  const page = await browser.newPage({ viewport });
-  page.on("pageerror", (e) => { throw e; });
-  await page.goto(`http://127.0.0.1:${port}/${query}`);
-  await page.waitForSelector('#conn[data-state="live"]', { timeout: 10000 });
-  return page;
-}
+const ingest = (indicator, area, value) => h.ingest(port, "tax", [h.sample(indicator, area, value)]);
+const openWall = (query = "", viewport) => h.openWall(browser, port, query, viewport);
 
 before(async () => {
   port = await startGateway(0);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync"],
-  });
+  browser = await h.launchBrowser();
 });
 
 after(async () => {

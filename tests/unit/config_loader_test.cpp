@@ -148,9 +148,15 @@ TEST(ConfigLoader, VerifiedPointsWithinMax) {
                         "dti.main_indicators[5].components[0].last_verified_points", "within 0..max_points"));
 }
 
+// A capped component without a target of its own reads its live indicator's;
+// with neither, the configuration is refused.
 TEST(ConfigLoader, CappedRuleNeedsTarget) {
-  EXPECT_TRUE(has_error(load_config_text(with("\"target\": 0.9, \"live", "\"target\": 0, \"live")),
-                        "dti.main_indicators[4].components[0].target", "needs a target"));
+  std::string json = with("\"target\": 0.9, \"live", "\"target\": 0, \"live");
+  const std::string gauge_target = R"(,
+     "target": {"value": 0.9}})";
+  ASSERT_NE(json.find(gauge_target), std::string::npos);
+  json.replace(json.find(gauge_target), gauge_target.size(), "}");
+  EXPECT_TRUE(has_error(load_config_text(json), "dti.main_indicators[4].components[0].target", "needs a target"));
 }
 
 TEST(ConfigLoader, StepsMustAscend) {

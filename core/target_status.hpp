@@ -1,0 +1,32 @@
+#pragma once
+// An indicator's standing against its target, judged in one place so that the
+// status word, arrow, colour and progress bar on a display, and the alert,
+// all come from the same value in the same window (issue #12).
+#include "core/catalog.hpp"
+#include "core/engine.hpp"
+
+namespace ioc::core {
+
+struct target_status {
+  bool judged = false;        // the indicator has a target and data
+  double value = 0;           // the value judged against the target
+  const char* basis = "";     // which value: ytd | today | latest | projection
+  double progress = 0;        // 0..1 toward the target (1 = met)
+  bool met = false;
+};
+
+// Counters (yearly targets) are judged by their year-end projection, ratios by
+// their value in the target window, gauges by their latest value. Lower-is-
+// better indicators are met at or under the target.
+target_status judge_target(const indicator_def& def, const headline& h);
+
+// Whether an alert on `s` should be raised, or cleared once raised: outside a
+// band of 1 point (ratios) or 1% of the target, and for ratios only once
+// `denominator` reaches the indicator's minimum.
+struct alert_condition {
+  bool raise = false;
+  bool clear = false;
+};
+alert_condition target_alert_condition(const indicator_def& def, const target_status& s, double denominator);
+
+}  // namespace ioc::core
