@@ -5,8 +5,6 @@
 
 namespace ioc::core {
 
-namespace {
-
 ioc::v1::IndicatorKind to_proto(indicator_kind k) {
   switch (k) {
     case indicator_kind::counter: return ioc::v1::COUNTER;
@@ -16,6 +14,8 @@ ioc::v1::IndicatorKind to_proto(indicator_kind k) {
   }
   return ioc::v1::KIND_UNSPECIFIED;
 }
+
+namespace {
 
 ioc::v1::Window to_proto(target_window w) {
   switch (w) {

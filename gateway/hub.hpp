@@ -55,6 +55,11 @@ class hub : public std::enable_shared_from_this<hub> {
   // nullopt when it never sent a batch. Any thread.
   void source_json(int agency, std::string source_id, std::function<void(std::optional<std::string>)> done);
 
+  // GET /v1/history: one point per day or month from `from` to `to`
+  // (local day numbers, or year*12 + month-1), as JSON or CSV. Any thread.
+  void history_body(int indicator, int area, bool step_month, std::int64_t from, std::int64_t to, bool csv,
+                    std::function<void(std::string)> done);
+
   // REST views, answered on the hub's strand. Any thread.
   void snapshot_json(std::function<void(std::string)> done);
   // One series as JSON; `window` other than WINDOW_UNSPECIFIED keeps only that window.
