@@ -123,7 +123,7 @@ void export_series(const engine& e, std::uint32_t n, millis now, ioc::v1::Series
     out->set_gauge(s->latest);
   }
   const headline h = e.headline_of(ind, area, now);
-  const target_status st = judge_target(def, h);
+  const target_status st = judge_target(def, h, area == 0);
   out->set_value(h.value);
   out->set_progress(st.progress);
   out->set_projection(h.projection);

@@ -18,11 +18,12 @@ const char* basis_of(const indicator_def& def) {
 
 }  // namespace
 
-target_status judge_target(const indicator_def& def, const headline& h) {
+target_status judge_target(const indicator_def& def, const headline& h, bool whole_province) {
   target_status s;
   s.basis = basis_of(def);
   s.value = def.kind == indicator_kind::counter ? h.projection : h.value;
-  if (!def.has_target || !h.has_data) {
+  if (!def.has_target || !h.has_data || (def.kind == indicator_kind::counter && !whole_province)) {
+    s.basis = "";
     return s;
   }
   s.judged = true;

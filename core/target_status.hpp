@@ -17,8 +17,10 @@ struct target_status {
 
 // Counters (yearly targets) are judged by their year-end projection, ratios by
 // their value in the target window, gauges by their latest value. Lower-is-
-// better indicators are met at or under the target.
-target_status judge_target(const indicator_def& def, const headline& h);
+// better indicators are met at or under the target. A counter's target is the
+// whole province's total, so an area's count (`whole_province` false) is not
+// judged against it; shares and levels are.
+target_status judge_target(const indicator_def& def, const headline& h, bool whole_province = true);
 
 // Whether an alert on `s` should be raised, or cleared once raised: outside a
 // band of 1 point (ratios) or 1% of the target, and for ratios only once

@@ -36,7 +36,7 @@
       footer_assumed: (k, n) => `DTI ước tính: thành phần trực tuyến lấy số liệu từ đầu năm; ${k}/${n} chỉ số chính còn dùng điểm giả định (chưa có kết quả chính thức của tỉnh)`,
       footer_official: "DTI ước tính: thành phần trực tuyến lấy số liệu từ đầu năm; các thành phần khác theo kết quả đánh giá gần nhất",
       province_wide: "toàn tỉnh", by_area: "THEO ĐỊA BÀN", few: (n) => `Ít số liệu (dưới ${n})`, no_children: "Không có đơn vị cấp dưới trong cấu hình",
-      no_data_for: "Chưa có số liệu", more_alerts: (n) => `+${n} cảnh báo khác`, more_sources: (n) => `+${n} nguồn khác`, all_tiles: (n) => `Xem tất cả ${n} chỉ số`, page: (i, n) => `Trang ${i}/${n}`,
+      no_data_for: "Chưa có số liệu", more_alerts: (n) => `+${n} cảnh báo khác`, more_sources: (n) => `+${n} nguồn khác`, alerts_below: (n) => `và ${n} cảnh báo ở các địa bàn trực thuộc`, all_tiles: (n) => `Xem tất cả ${n} chỉ số`, page: (i, n) => `Trang ${i}/${n}`,
       ranked_by: "xếp theo cận dưới khoảng tin cậy 95%", unknown_area: (a) => `Không có địa bàn mã ${a}: đang hiển thị toàn tỉnh`,
       alert_below: (l, b, v, t) => `${l} dưới mục tiêu: ${b} ${v}, mục tiêu ${t}`,
       alert_over: (l, b, v, t) => `${l} vượt ngưỡng: ${b} ${v}, ngưỡng ${t}`,
@@ -63,7 +63,7 @@
       footer_assumed: (k, n) => `DTI estimate: live components use year-to-date data; ${k} of ${n} main indicators still carry assumed points (no official result for the province)`,
       footer_official: "DTI estimate: live components use year-to-date data; the rest carry the latest official assessment",
       province_wide: "province-wide", by_area: "BY AREA", few: (n) => `Few data (under ${n})`, no_children: "No sub-areas configured",
-      no_data_for: "No data", more_alerts: (n) => `+${n} more alerts`, more_sources: (n) => `+${n} more sources`, all_tiles: (n) => `Show all ${n} indicators`, page: (i, n) => `Page ${i}/${n}`,
+      no_data_for: "No data", more_alerts: (n) => `+${n} more alerts`, more_sources: (n) => `+${n} more sources`, alerts_below: (n) => `and ${n} alerts in the areas below`, all_tiles: (n) => `Show all ${n} indicators`, page: (i, n) => `Page ${i}/${n}`,
       ranked_by: "ranked by the lower bound of the 95% interval", unknown_area: (a) => `No area with code ${a}: showing the province`,
       alert_below: (l, b, v, t) => `${l} below target: ${b} ${v}, target ${t}`,
       alert_over: (l, b, v, t) => `${l} over the limit: ${b} ${v}, limit ${t}`,
@@ -276,7 +276,7 @@
     const v = fmtValue(i, alertValue(a));
     const t = isPercent(i) ? pctTarget(num(a.target)) : fmtInt.format(num(a.target));
     const b = words.basis[a.basis] || "";
-    const scope = a.area && a.area !== state.catalog.provinceCode ? ` (${areaName(a.area)})` : "";
+    const scope = a.area && a.area !== state.root ? ` (${areaName(a.area)})` : "";
     return (a.higherIsBetter ? words.alert_below : words.alert_over)(label(i) + scope, b, v, t);
   }
 
@@ -543,10 +543,12 @@
     $("district-bars").dataset.indicator = ind.id;
   }
 
-  // Active alerts for the wall's area (feed alerts everywhere), most severe
-  // and newest first, as many as fit, then "+N".
-  function inScope(a) {
-    if (!a.area || state.root === state.catalog.provinceCode) return true;
+  // Active alerts about the wall's own area (and every feed), most severe and
+  // newest first, as many as fit, then "+N"; those of the areas below it are
+  // counted on a line of their own (each area's wall lists them).
+  const own = (a) => !a.area || a.area === state.root;
+  function below(a) {
+    if (!a.area || a.area === state.root) return false;
     for (let c = a.area; c; c = (state.areas.get(c) || {}).parent) if (c === state.root) return true;
     return false;
   }
@@ -554,9 +556,12 @@
   function renderAlerts() {
     // Silent feeds and limits exceeded first, then missed targets, then late feeds.
     const rank = (a) => (a.kind === "feed_silent" ? 0 : a.kind === "feed_late" ? 3 : a.higherIsBetter ? 2 : 1);
-    const active = [...state.alerts.values()].filter((a) => a.active && inScope(a))
-      .sort((a, b) => rank(a) - rank(b) || num(b.raisedMs) - num(a.raisedMs));
+    const all = [...state.alerts.values()].filter((a) => a.active);
+    const active = all.filter(own).sort((a, b) => rank(a) - rank(b) || num(b.raisedMs) - num(a.raisedMs));
+    const sub = all.filter(below).length;
     $("alert-count").textContent = active.length ? `(${active.length})` : "";
+    $("alerts-below").textContent = sub ? words.alerts_below(sub) : "";
+    $("alerts-below").hidden = !sub;
     const list = $("alerts");
     if (!active.length) { list.innerHTML = `<li class="empty">✓ ${words.no_alerts}</li>`; return; }
     list.innerHTML = active.map((a) => {

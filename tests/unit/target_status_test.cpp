@@ -108,6 +108,32 @@ TEST_F(TargetStatus, SnapshotAlertsAreOneRecordPerIdInTheirLatestState) {
   EXPECT_EQ(records, 1);
 }
 
+// An area wall's alerts: a district's share is judged against the target with
+// its own id; a counter's yearly (province) target is not applied to an area.
+TEST_F(TargetStatus, AreasHaveTheirOwnTargetAlertsButNotAgainstProvinceTotals) {
+  const int dong_ha = cat_->find_area("461");
+  e_->apply_samples({{ratio_, dong_ha, t0, 5, 50}, {ratio_, cat_->find_area("462"), t0, 45, 50},
+                     {counter_, dong_ha, t0, 10, 0}},
+                    t0);
+  alert_book book;
+  book.evaluate(*e_, t0);
+  bool area_alert = false;
+  for (const auto& a : book.all()) {
+    EXPECT_NE(a.id, "below_target:einvoice_issued@461");
+    EXPECT_NE(a.id, "below_target:online_dossier_rate@462");  // 90% meets 50%
+    if (a.id == "below_target:online_dossier_rate@461") {
+      area_alert = true;
+      EXPECT_EQ(a.area, dong_ha);
+      EXPECT_NEAR(a.value, 0.1, 1e-12);
+    }
+  }
+  EXPECT_TRUE(area_alert);
+  ioc::v1::SeriesState s;
+  export_series(*e_, e_->series_number(counter_, dong_ha), t0, &s);
+  EXPECT_EQ(s.status_basis(), "");  // the tile writes no status against the province's total
+  EXPECT_FALSE(s.target_met());
+}
+
 // One indicator, one target: a capped DTI component with no target of its own
 // scores against its live indicator's target and says where it comes from.
 TEST_F(TargetStatus, DtiComponentReadsTheIndicatorTarget) {
