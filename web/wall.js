@@ -614,6 +614,39 @@
     renderDetail();
   }
 
+  // The 6-hour trend with its axes: the value scale on the left, the clock
+  // below, and the target as a dashed line where it falls within the scale.
+  function trendSvg(i, s) {
+    const pts = (s && s.sparkline || []).map(num);
+    const W = 600, H = 170, L = 64, R = 8, T = 10, B = 26;
+    const percent = isPercent(i);
+    const valid = pts.filter((v) => v >= 0);
+    const top = percent ? 1 : Math.max(1, ...valid) * 1.1;
+    const x = (k) => L + (k * (W - L - R)) / Math.max(1, pts.length - 1);
+    const y = (v) => T + (1 - Math.min(1, v / top)) * (H - T - B);
+    const fmtAxis = (v) => (percent ? pctTarget(v) : fmtInt.format(v));
+    const start = num(s && s.sparklineStartMs);
+    const fmtHm = new Intl.DateTimeFormat(locale, { timeZone: tz, hour: "2-digit", minute: "2-digit", hour12: false });
+    let svg = `<svg class="trend" viewBox="0 0 ${W} ${H}" role="img">`;
+    for (const v of [0, top / 2, top]) {
+      svg += `<line class="grid" x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}"/><text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${fmtAxis(v)}</text>`;
+    }
+    if (start) {
+      for (const k of [0, 8, 16, pts.length - 1]) {
+        const anchor = k === 0 ? "start" : k === pts.length - 1 ? "end" : "middle";
+        if (k < pts.length) svg += `<text x="${x(k)}" y="${H - 6}" text-anchor="${anchor}">${fmtHm.format(new Date(start + k * 900000))}</text>`;
+      }
+    }
+    if (i.hasTarget && i.kind !== "COUNTER" && num(i.target) <= top) {
+      const ty = y(num(i.target));
+      svg += `<line class="target" x1="${L}" x2="${W - R}" y1="${ty}" y2="${ty}"/>` +
+        `<text class="target" x="${W - R - 4}" y="${ty < T + 14 ? ty + 14 : ty - 4}" text-anchor="end">${esc((i.higherIsBetter !== false ? words.target : words.limit) + " " + fmtTargetOf(i))}</text>`;
+    }
+    const line = pts.map((v, k) => (v < 0 ? null : `${x(k).toFixed(1)},${y(v).toFixed(1)}`)).filter(Boolean);
+    if (line.length) svg += `<polyline points="${line.join(" ")}"/>` + line.map((p) => `<circle cx="${p.split(",")[0]}" cy="${p.split(",")[1]}" r="3"/>`).join("");
+    return svg + "</svg>";
+  }
+
   function closeDetail() { state.detail = null; $("detail").hidden = true; }
 
   function renderDetail() {
@@ -636,7 +669,8 @@
     const status = st ? `<p class="status ${st.cls}">${st.sym} ${st.word}: ${words.basis[st.basis]} ${fmtValue(i, st.value)} · ${st.higher ? words.target : words.limit} ${fmtTargetOf(i)}</p>` : "";
     const target = i.hasTarget ? `<p><b>${d.source}:</b> ${esc(i.targetSource || "–")} <span class="${i.targetVerified ? "ok" : "warn"}">(${i.targetVerified ? d.verified : d.unverified})</span></p>` : "";
     const comps = (state.dti && state.dti.components || []).filter((c) => c.liveIndicator === i.id);
-    const dtiUse = comps.map((c) => `<p><b>${d.dti_use}:</b> ${esc(c.id)} ${esc(c.labelVi)} · ${fmt1.format(num(c.points))}/${fmtInt.format(num(c.maxPoints))}${num(c.target) > 0 ? ` · ${words.target} ${pctTarget(num(c.target))}${c.targetSource && c.targetSource !== i.targetSource ? " (" + esc(c.targetSource) + ")" : ""}` : ""}</p>`).join("");
+    const dtiScope = state.detail.area !== state.catalog.provinceCode ? ` (${words.province_wide})` : "";
+    const dtiUse = comps.map((c) => `<p><b>${d.dti_use}${dtiScope}:</b> ${esc(c.id)} ${esc(c.labelVi)} · ${fmt1.format(num(c.points))}/${fmtInt.format(num(c.maxPoints))}${num(c.target) > 0 ? ` · ${words.target} ${pctTarget(num(c.target))}${c.targetSource && c.targetSource !== i.targetSource ? " (" + esc(c.targetSource) + ")" : ""}` : ""}</p>`).join("");
     const src = sourceOf(i.agency);
     const ag = state.agencies.get(i.agency);
     const feed = `<p><b>${d.feed}:</b> ${esc(ag ? ag.nameVi : i.agency || "–")} · ${src ? ageText(num(src.lastSeenMs)) : words.never}${s ? ` · ${d.last_sample} ${ageText(num(s.lastArrivalMs))}` : ""}</p>`;
@@ -650,7 +684,7 @@
       <button class="close" type="button">✕ ${d.close}</button>
       <h2>${esc(label(i))} · ${esc(areaName(state.detail.area))}</h2>
       ${status}
-      <h3>${d.trend}</h3>${sparkline(s ? s.sparkline || [] : [], "trend")}
+      <h3>${d.trend}</h3>${trendSvg(i, s)}
       ${windows}${areas}${target}${dtiUse}${feed}
       <p class="hint">${d.missing}</p></div>`;
     box.hidden = false;

@@ -114,7 +114,6 @@ test("5. a target shows its verification and source; the DTI uses the same targe
   assert.match(detail, /Nguồn mục tiêu: Lạng Sơn 2023: 70% \(seed 004\), chưa kiểm chứng cho Quảng Trị/);
   assert.match(detail, /\(chưa kiểm chứng\)/);
   assert.match(detail, /Dùng trong DTI: 6\.1 .* Mục tiêu 70%/);
-  await wall.screenshot({ path: `${h.artifacts}/wall-detail.png` });
   await wall.click("#detail .close");
 });
 
@@ -152,6 +151,23 @@ test("6. an area wall has its own header, today, ranking and alerts", async () =
   assert.equal(await wall.locator(`li[data-alert="${id}"]`).count(), 0);
   await page.screenshot({ path: `${h.artifacts}/wall-area-461.png` });
   await page.close();
+});
+
+test("drill-down: an area of the ranking opens its windows, trend with target, feed and target source", async () => {
+  await wall.evaluate(() => window.iocWall.showRanking?.("online_dossier_rate"));
+  await wall.click('#district-bars .bar[data-area="461"]');
+  await wall.waitForSelector("#detail:not([hidden])");
+  assert.match(await wall.textContent("#detail h2"), /Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến · Thành phố Đông Hà/);
+  const windows = await wall.$$eval("#detail table.windows tr", (rows) => rows.map((r) => r.textContent));
+  assert.ok(windows.some((r) => /^Từ đầu năm80,0%/.test(r)), windows.join(" | "));
+  assert.ok(windows.some((r) => /^Tháng này/.test(r)) && windows.some((r) => /^30 ngày qua/.test(r)));
+  assert.match(await wall.textContent("#detail svg.trend text.target"), /Mục tiêu 70%/);
+  assert.equal(await wall.locator("#detail svg.trend polyline").count(), 1);
+  assert.match(await wall.textContent("#detail"), /Nguồn số liệu: Trung tâm Phục vụ hành chính công/);
+  assert.match(await wall.textContent("#detail"), /Lịch sử 90 ngày và 13 tháng: chưa có/);
+  await wall.screenshot({ path: `${h.artifacts}/wall-detail.png` });
+  await wall.keyboard.press("Escape");
+  await wall.waitForSelector("#detail", { state: "hidden" });
 });
 
 test("8. alert text is written from live values in Vietnamese format", async () => {
