@@ -33,6 +33,7 @@
       basis: { ytd: "từ đầu năm", today: "hôm nay", latest: "hiện tại", projection: "dự báo cuối năm" },
       today_caption: "hôm nay", unverified_mark: "*", unverified_legend: "* mục tiêu chưa kiểm chứng nguồn (chạm vào ô để xem nguồn)",
       assumed_mark: "◇", assumed_legend: " · ◇ = có điểm giả định",
+      dti_assumed: (k, n) => `◇ ${k}/${n} chỉ số chính còn dùng điểm giả định`,
       footer_assumed: (k, n) => `DTI ước tính: thành phần trực tuyến lấy số liệu từ đầu năm; ${k}/${n} chỉ số chính còn dùng điểm giả định (chưa có kết quả chính thức của tỉnh)`,
       footer_official: "DTI ước tính: thành phần trực tuyến lấy số liệu từ đầu năm; các thành phần khác theo kết quả đánh giá gần nhất",
       province_wide: "toàn tỉnh", by_area: "THEO ĐỊA BÀN", few: (n) => `Ít số liệu (dưới ${n})`, no_children: "Không có đơn vị cấp dưới trong cấu hình",
@@ -60,6 +61,7 @@
       basis: { ytd: "year to date", today: "today", latest: "now", projection: "year-end projection" },
       today_caption: "today", unverified_mark: "*", unverified_legend: "* target source not verified (tap a tile for its source)",
       assumed_mark: "◇", assumed_legend: " · ◇ = includes assumed points",
+      dti_assumed: (k, n) => `◇ ${k} of ${n} main indicators still use assumed points`,
       footer_assumed: (k, n) => `DTI estimate: live components use year-to-date data; ${k} of ${n} main indicators still carry assumed points (no official result for the province)`,
       footer_official: "DTI estimate: live components use year-to-date data; the rest carry the latest official assessment",
       province_wide: "province-wide", by_area: "BY AREA", few: (n) => `Few data (under ${n})`, no_children: "No sub-areas configured",
@@ -341,6 +343,9 @@
     }).join("");
     const means = dti.mainIndicators.some((m) => num(m.nationalMean) > 0);
     const assumed = dti.mainIndicators.filter((m) => m.assumed).length;
+    // Said next to the number, not only in the footer: the estimate rests on assumptions.
+    $("dti-assumed").hidden = !assumed;
+    $("dti-assumed").textContent = assumed ? words.dti_assumed(assumed, dti.mainIndicators.length) : "";
     document.querySelector(".legend").textContent = words.live_legend + (assumed ? words.assumed_legend : "") + (means ? words.mean_legend : "");
     $("score766").innerHTML = num(dti.score766) > 0 ? `${words.score766}: <b>${fmt1.format(num(dti.score766))}</b>/100` : "";
     $("footer").textContent = (assumed ? words.footer_assumed(assumed, dti.mainIndicators.length) : words.footer_official) +

@@ -98,6 +98,7 @@ test("4. comparisons only against official figures; assumed points labelled", as
   assert.equal(body.match(/TB cả nước/g).length, 1, "one national mean");
   assert.match(await wall.textContent("#footer"), /8\/8 chỉ số chính còn dùng điểm giả định/);
   assert.equal(await wall.locator("#mains .bar.assumed").count(), 8);
+  assert.equal(await wall.textContent("#dti-assumed"), "◇ 8/8 chỉ số chính còn dùng điểm giả định");
 });
 
 test("5. a target shows its verification and source; the DTI uses the same target", async () => {
