@@ -74,7 +74,7 @@ void alert_book::evaluate_target(std::vector<alert>& changes, const engine& e, i
   if (!st.judged) {
     return;
   }
-  const alert_condition c = target_alert_condition(def, st, h.denominator);
+  const alert_condition c = target_alert_condition(def, st);
   const bool is_ratio = def.kind == indicator_kind::ratio || def.unit == "%";
   alert a;
   a.id = "below_target:" + def.id + (area == 0 ? "" : "@" + cat.areas[area].code);

@@ -29,7 +29,7 @@
       below: "Dưới mục tiêu", late: "Chậm", silent: "Mất tín hiệu", never: "Chưa có số liệu",
       per_min: "/phút", per_hour: "/giờ", received: "Hồ sơ tiếp nhận", no_alerts: "Không có cảnh báo", ago: "trước",
       score766: "Bộ chỉ số 766 (ước tính)", per_year: "/năm", no_data: "Chưa có số liệu theo địa bàn",
-      limit: "Ngưỡng", within: "Trong ngưỡng", over: "Vượt ngưỡng", points: "điểm %", of: (n) => `trên ${n}`,
+      limit: "Ngưỡng", within: "Trong ngưỡng", over: "Vượt ngưỡng", too_few: "Chưa đủ số liệu", points: "điểm %", of: (n) => `trên ${n}`,
       basis: { ytd: "từ đầu năm", today: "hôm nay", latest: "hiện tại", projection: "dự báo cuối năm" },
       today_caption: "hôm nay", unverified_mark: "*", unverified_legend: "* mục tiêu chưa kiểm chứng nguồn (chạm vào ô để xem nguồn)",
       assumed_mark: "◇", assumed_legend: " · ◇ = có điểm giả định",
@@ -57,7 +57,7 @@
       below: "Below target", late: "Late", silent: "Silent", never: "No data yet",
       per_min: "/min", per_hour: "/hour", received: "Dossiers received", no_alerts: "No alerts", ago: "ago",
       score766: "Index 766 (estimate)", per_year: "/year", no_data: "No data by area yet",
-      limit: "Limit", within: "Within limit", over: "Over limit", points: "pts", of: (n) => `of ${n}`,
+      limit: "Limit", within: "Within limit", over: "Over limit", too_few: "Too few data", points: "pts", of: (n) => `of ${n}`,
       basis: { ytd: "year to date", today: "today", latest: "now", projection: "year-end projection" },
       today_caption: "today", unverified_mark: "*", unverified_legend: "* target source not verified (tap a tile for its source)",
       assumed_mark: "◇", assumed_legend: " · ◇ = includes assumed points",
@@ -250,9 +250,10 @@
     const higher = i.higherIsBetter !== false;
     const met = !!s.targetMet;
     const value = num(s.statusValue);
-    const cls = met ? "met" : higher ? "below" : "over";
-    const sym = met ? "✓" : higher ? "▼" : "▲";
-    const word = met ? (higher ? words.met : words.within) : (higher ? words.below : words.over);
+    const few = !!s.statusTooFew;  // 1 of 1 is neither met nor missed
+    const cls = few ? "few" : met ? "met" : higher ? "below" : "over";
+    const sym = few ? "◌" : met ? "✓" : higher ? "▼" : "▲";
+    const word = few ? words.too_few : met ? (higher ? words.met : words.within) : (higher ? words.below : words.over);
     return { met, higher, value, basis: s.statusBasis, cls, sym, word, progress: num(s.progress) };
   }
 
@@ -383,7 +384,7 @@
     if (f === "SILENT") return 0;
     if (f === "LATE") return 1;
     const st = t.synthetic ? null : standing(t.ind, t.s);
-    if (st && !st.met) return st.higher ? 3 : 2;
+    if (st && !st.met && st.cls !== "few") return st.higher ? 3 : 2;
     return 4;
   }
 

@@ -131,6 +131,11 @@ test("7. rankings show the sample size and do not put 1 of 1 first", async () =>
   assert.ok(apart > 0 && few > apart, "the 1-dossier area is listed apart, after the ranked ones");
   assert.match(rows[few].text, /100,0%.*trên 1/);
   assert.ok(!rows.some((r) => r.text.includes("–")), "no rows of dashes for areas without data");
+  // Its own wall does not call 1 of 1 "Đạt" either.
+  const page = await h.openWall(browser, gw.port, "?area=462");
+  const status = await page.waitForSelector('[data-kpi="online_dossier_rate"] .status', { timeout: 5000 });
+  assert.equal(await status.textContent(), "◌ Chưa đủ số liệu");
+  await page.close();
 });
 
 test("6. an area wall has its own header, today, ranking and alerts", async () => {

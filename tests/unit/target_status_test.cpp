@@ -48,6 +48,19 @@ TEST_F(TargetStatus, RatioStatusComesWithTheValueItWasJudgedOn) {
   EXPECT_NEAR(s.progress(), 1.0, 1e-12);
 }
 
+// 1 of 1 is 100%, and says nothing: under the indicator's minimum number of
+// events (10 in the test configuration) a share is neither met nor missed.
+TEST_F(TargetStatus, TooFewEventsAreNeitherMetNorMissed) {
+  e_->apply_samples({{ratio_, 0, t0, 1, 1}}, t0);
+  auto s = exported(ratio_);
+  EXPECT_TRUE(s.status_too_few());
+  EXPECT_FALSE(s.target_met());
+  e_->apply_samples({{ratio_, 0, t0, 9, 9}}, t0);  // 10 of 10
+  s = exported(ratio_);
+  EXPECT_FALSE(s.status_too_few());
+  EXPECT_TRUE(s.target_met());
+}
+
 // A yearly counter target is judged by the year-end projection everywhere:
 // the met flag and progress agree with the alert.
 TEST_F(TargetStatus, CounterStatusAndAlertBothUseTheProjection) {
@@ -77,11 +90,11 @@ TEST_F(TargetStatus, LowerIsBetterIsMetAtOrUnderTheCeiling) {
   target_status st = judge_target(def, h);
   EXPECT_FALSE(st.met);
   EXPECT_EQ(std::string(st.basis), "latest");
-  EXPECT_TRUE(target_alert_condition(def, st, 0).raise);
+  EXPECT_TRUE(target_alert_condition(def, st).raise);
   h.value = 0;
   st = judge_target(def, h);
   EXPECT_TRUE(st.met);
-  EXPECT_TRUE(target_alert_condition(def, st, 0).clear);
+  EXPECT_TRUE(target_alert_condition(def, st).clear);
 }
 
 // An alert raised, cleared and raised again is one record, active, in the
