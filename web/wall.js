@@ -683,8 +683,14 @@
     const children = childrenOf(state.detail.area);
     let areas = "";
     if (children.length && (i.kind === "RATIO" || i.kind === "COUNTER")) {
-      const rows = rankingRows(i, children).filter((r) => r.has).sort((a, b) => (a.few - b.few) || b.low - a.low || b.v - a.v);
-      if (rows.length) areas = `<h3>${d.areas}</h3><ol class="areas">${rows.map((r) => `<li>${esc(r.name)}: ${i.kind === "RATIO" ? `${pct(r.v)} <small>${esc(words.of(fmtInt.format(r.n)))}</small>` : fmtInt.format(r.v)}</li>`).join("")}</ol>`;
+      const rows = rankingRows(i, children).filter((r) => r.has).sort((a, b) => b.low - a.low || b.v - a.v);
+      const item = (r) => `<li>${esc(r.name)}: ${i.kind === "RATIO" ? `${pct(r.v)} <small>${esc(words.of(fmtInt.format(r.n)))}</small>` : fmtInt.format(r.v)}</li>`;
+      const ranked = rows.filter((r) => !r.few);
+      const few = rows.filter((r) => r.few);
+      if (rows.length) {
+        areas = `<h3>${d.areas}</h3><ol class="areas">${ranked.map(item).join("")}</ol>` +
+          (few.length ? `<p class="hint">${esc(words.few(MIN_N))}</p><ul class="areas few">${few.map(item).join("")}</ul>` : "");
+      }
     }
     box.innerHTML = `<div class="sheet" role="dialog" aria-modal="true">
       <button class="close" type="button">✕ ${d.close}</button>
