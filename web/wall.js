@@ -101,6 +101,19 @@
   const pct = (v) => fmt1.format(v * 100) + "%";
   const pctTarget = (v) => fmtTarget.format(v * 100) + "%";  // "MT 70%", not "MT 70,0%"
 
+  // Replaces an element's content only when the markup changed, so that a
+  // once-a-second render leaves still panels (and their transitions, focus and
+  // scroll position) alone. Returns whether it changed.
+  const shown = new Map();  // element → the markup it shows (a dozen panels)
+  function put(el, html) {
+    if (shown.get(el) === html) return false;
+    shown.set(el, html);
+    el.innerHTML = html;
+    return true;
+  }
+  // A resize changes what fits: build every panel afresh.
+  window.addEventListener("resize", () => { shown.clear(); render(); });
+
   function windowOf(s, name) {
     return (s && s.windows || []).find((w) => w.window === name) || { sum: 0, denominator: 0, ratio: 0, samples: 0 };
   }
@@ -335,20 +348,20 @@
     if (c.dtiNationalMeanVerified && num(c.dtiNationalMean) > 0 && c.dtiNationalMeanYear && c.dtiNationalMeanSource) {
       cmp += `<div title="${esc(c.dtiNationalMeanSource)}">${words.national_mean(c.dtiNationalMeanYear)}: ${fmt4.format(num(c.dtiNationalMean))}</div>`;
     }
-    $("dti-compare").innerHTML = cmp;
+    put($("dti-compare"), cmp);
     const pillars = [num(dti.pillarGovernment), num(dti.pillarEconomy), num(dti.pillarSociety)];
-    $("pillars").innerHTML = pillars.map((v, i) => bar(esc(words.pillars[i]), v, fmt2.format(v))).join("");
-    $("mains").innerHTML = dti.mainIndicators.map((m) => {
+    put($("pillars"), pillars.map((v, i) => bar(esc(words.pillars[i]), v, fmt2.format(v))).join(""));
+    put($("mains"), dti.mainIndicators.map((m) => {
       const marks = (m.hasLive ? ' <span class="live" title="live">●</span>' : "") + (m.assumed ? ` <span class="assumed">${words.assumed_mark}</span>` : "");
       return bar(`${esc(label(m))}${marks}`, num(m.value), fmt2.format(num(m.value)), { mean: num(m.nationalMean), cls: m.assumed ? "assumed" : "" });
-    }).join("");
+    }).join(""));
     const means = dti.mainIndicators.some((m) => num(m.nationalMean) > 0);
     const assumed = dti.mainIndicators.filter((m) => m.assumed).length;
     // Said next to the number, not only in the footer: the estimate rests on assumptions.
     $("dti-assumed").hidden = !assumed;
     $("dti-assumed").textContent = assumed ? words.dti_assumed(assumed, dti.mainIndicators.length) : "";
     document.querySelector(".legend").textContent = words.live_legend + (assumed ? words.assumed_legend : "") + (means ? words.mean_legend : "");
-    $("score766").innerHTML = num(dti.score766) > 0 ? `${words.score766}: <b>${fmt1.format(num(dti.score766))}</b>/100` : "";
+    put($("score766"), num(dti.score766) > 0 ? `${words.score766}: <b>${fmt1.format(num(dti.score766))}</b>/100` : "");
     $("footer").textContent = (assumed ? words.footer_assumed(assumed, dti.mainIndicators.length) : words.footer_official) +
       (hasUnverifiedTargets() ? " · " + words.unverified_legend : "");
   }
@@ -483,13 +496,13 @@
     } else {
       tilePage = 0;
     }
-    $("tiles").innerHTML = models.map(tileHtml).join("") +
-      (hidden ? `<button type="button" class="all-tiles">${words.all_tiles(hidden + models.length)}</button>` : "");
+    put($("tiles"), models.map(tileHtml).join("") +
+      (hidden ? `<button type="button" class="all-tiles">${words.all_tiles(hidden + models.length)}</button>` : ""));
     const pager = $("pager");
     pager.hidden = pages <= 1;
     if (pages > 1) {
-      pager.innerHTML = `${words.page(tilePage + 1, pages)} ` +
-        Array.from({ length: pages }, (_, n) => `<span class="dot${n === tilePage ? " on" : ""}">●</span>`).join("");
+      put(pager, `${words.page(tilePage + 1, pages)} ` +
+        Array.from({ length: pages }, (_, n) => `<span class="dot${n === tilePage ? " on" : ""}">●</span>`).join(""));
     }
   }
 
@@ -521,20 +534,20 @@
     const children = childrenOf(state.root);
     if (!children.length) {
       $("district-indicator").textContent = words.no_children;
-      $("district-bars").innerHTML = "";
+      put($("district-bars"), "");
       return;
     }
     const candidates = [...state.indicators.values()]
       .filter((i) => i.kind === "COUNTER" || i.kind === "RATIO")
       .filter((i) => children.some((d) => state.series.has(key(i.id, d.code))))
       .sort((a, b) => num(a.displayOrder) - num(b.displayOrder));
-    if (!candidates.length) { $("district-indicator").textContent = words.no_data; $("district-bars").innerHTML = ""; return; }
+    if (!candidates.length) { $("district-indicator").textContent = words.no_data; put($("district-bars"), ""); return; }
     if (!state.pinnedRanking && Date.now() - rankAt > 15000) { rankIdx++; rankAt = Date.now(); }
     let ind = candidates[rankIdx % candidates.length];
     if (state.pinnedRanking) ind = candidates.find((i) => i.id === state.pinnedRanking) || ind;
     const ratio = ind.kind === "RATIO";
     const basisWord = ratio ? (ind.targetWindow === "TODAY" ? words.basis.today : words.basis.ytd) : words.basis.today;
-    $("district-indicator").innerHTML = `${esc(label(ind))} <span class="hint">· ${esc(basisWord)}${ratio ? " · " + esc(words.ranked_by) : ""}</span>`;
+    put($("district-indicator"), `${esc(label(ind))} <span class="hint">· ${esc(basisWord)}${ratio ? " · " + esc(words.ranked_by) : ""}</span>`);
     const rows = rankingRows(ind, children);
     const ranked = rows.filter((r) => r.has && !r.few).sort((a, b) => b.low - a.low || b.v - a.v);
     const few = rows.filter((r) => r.few).sort((a, b) => b.n - a.n);
@@ -545,7 +558,7 @@
     let html = ranked.map(row).join("");
     if (few.length) html += `<div class="apart">${esc(words.few(MIN_N))}</div>` + few.map(row).join("");
     if (none.length) html += `<div class="apart none">${esc(words.no_data_for)}: ${none.map((r) => esc(r.name)).join(", ")}</div>`;
-    $("district-bars").innerHTML = html;
+    put($("district-bars"), html);
     $("district-bars").dataset.indicator = ind.id;
   }
 
@@ -566,25 +579,27 @@
     const active = all.filter(own).sort((a, b) => rank(a) - rank(b) || num(b.raisedMs) - num(a.raisedMs));
     const sub = all.filter(below).length;
     $("alert-count").textContent = active.length ? `(${active.length})` : "";
-    $("alerts-below").textContent = sub ? words.alerts_below(sub) : "";
+    // The line below takes room from the list: a change there refits it too.
+    const belowChanged = put($("alerts-below"), sub ? esc(words.alerts_below(sub)) : "");
     $("alerts-below").hidden = !sub;
     const list = $("alerts");
-    if (!active.length) { list.innerHTML = `<li class="empty">✓ ${words.no_alerts}</li>`; return; }
-    list.innerHTML = active.map((a) => {
+    if (!active.length) { put(list, `<li class="empty">✓ ${words.no_alerts}</li>`); return; }
+    const changed = put(list, active.map((a) => {
       const bad = a.kind === "feed_silent" || (a.kind !== "feed_late" && !a.higherIsBetter);
       const sym = a.kind === "feed_silent" ? "■" : a.kind === "feed_late" ? "◆" : a.higherIsBetter ? "▼" : "▲";
       const src = a.kind.startsWith("feed_") ? sourceOf(a.agency) : null;
       const age = src ? ageText(num(src.lastSeenMs)) : ageText(num(a.raisedMs));
       return `<li data-item="${esc(a.id)}" data-alert="${esc(a.id)}"><span class="${bad ? "bad" : "warn"}"><span class="sym">${sym}</span>${esc(alertText(a))}</span><span class="age">${age}</span></li>`;
-    }).join("") + `<li class="more" hidden></li>`;
+    }).join("") + `<li class="more" hidden></li>`);
     if (state.alertsExpanded) list.classList.add("expanded");
-    else fitList(list, active.length, words.more_alerts);
+    else if (changed || belowChanged) fitList(list, active.length, words.more_alerts);
   }
 
   // Hides the items that do not fit the list's box and says how many.
   function fitList(list, total, moreText) {
     const more = list.querySelector(".more");
     const items = [...list.querySelectorAll("li[data-item]")];
+    for (const it of items) it.hidden = false;
     const bottom = () => list.getBoundingClientRect().bottom;
     let shown = items.length;
     more.hidden = true;
@@ -601,15 +616,15 @@
   function renderSources() {
     const rank = { SILENT: 0, LATE: 1, FRESHNESS_UNSPECIFIED: 2, FRESH: 3 };
     const list = [...state.sources].sort((a, b) => rank[a.freshness] - rank[b.freshness]);
-    $("sources").innerHTML = list.map((s) => {
+    const changed = put($("sources"), list.map((s) => {
       const ag = state.agencies.get(s.agency);
       const name = ag ? (lang === "en" ? ag.nameEn : ag.nameVi) : s.agency;
       const cls = s.freshness === "SILENT" ? "bad" : s.freshness === "LATE" ? "warn" : s.freshness === "FRESH" ? "ok" : "";
       const word = s.freshness === "SILENT" ? ` · ${words.silent}` : s.freshness === "LATE" ? ` · ${words.late}` : "";
       const sym = s.freshness === "FRESH" ? "●" : s.freshness === "SILENT" ? "■" : s.freshness === "LATE" ? "◆" : "○";
       return `<li data-item="${esc(s.agency)}" data-source="${esc(s.agency)}"><span class="${cls}"><span class="sym">${sym}</span>${esc(name)}${word}</span><span class="age">${ageText(num(s.lastSeenMs))}</span></li>`;
-    }).join("") + `<li class="more" hidden></li>`;
-    fitList($("sources"), list.length, words.more_sources);
+    }).join("") + `<li class="more" hidden></li>`);
+    if (changed) fitList($("sources"), list.length, words.more_sources);
   }
 
   // ---------------------------------------------------------------- drill-down
@@ -653,7 +668,13 @@
     return svg + "</svg>";
   }
 
-  function closeDetail() { state.detail = null; $("detail").hidden = true; }
+  function closeDetail() {
+    state.detail = null;
+    const box = $("detail");
+    if (box.firstElementChild) shown.delete(box.firstElementChild);
+    box.hidden = true;
+    box.innerHTML = "";
+  }
 
   function renderDetail() {
     const box = $("detail");
@@ -692,13 +713,15 @@
           (few.length ? `<p class="hint">${esc(words.few(MIN_N))}</p><ul class="areas few">${few.map(item).join("")}</ul>` : "");
       }
     }
-    box.innerHTML = `<div class="sheet" role="dialog" aria-modal="true">
+    // The sheet stays while it is open, so its scroll position does too.
+    if (!box.firstElementChild) box.innerHTML = `<div class="sheet" role="dialog" aria-modal="true"></div>`;
+    put(box.firstElementChild, `
       <button class="close" type="button">✕ ${d.close}</button>
       <h2>${esc(label(i))} · ${esc(areaName(state.detail.area))}</h2>
       ${status}
       <h3>${d.trend}</h3>${trendSvg(i, s)}
       ${windows}${areas}${target}${dtiUse}${feed}
-      <p class="hint">${d.missing}</p></div>`;
+      <p class="hint">${d.missing}</p>`);
     box.hidden = false;
     box.querySelector(".close").onclick = closeDetail;
   }
