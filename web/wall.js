@@ -172,10 +172,19 @@
     const url = new URL("/v1/live", location.href);
     url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
     url.searchParams.set("format", "json");
-    for (const p of ["area", "group", "token"]) if (params.get(p)) url.searchParams.set(p, params.get(p));
+    for (const p of ["area", "group", "token"]) {
+      if (params.get(p) && !(p === "area" && state.areaRefused)) url.searchParams.set(p, params.get(p));
+    }
     ws = new WebSocket(url);
     ws.onmessage = (ev) => onFrame(JSON.parse(ev.data));
-    ws.onclose = () => { ws = null; goOffline(); scheduleReconnect(); };
+    ws.onclose = (ev) => {
+      ws = null;
+      // An area code the server does not know: show the province and say so
+      // (pickRoot) rather than retry the same refusal for ever.
+      if (/^unknown area/.test(ev.reason || "")) state.areaRefused = true;
+      goOffline();
+      scheduleReconnect();
+    };
     ws.onerror = () => { try { ws && ws.close(); } catch (e) { /* already closing */ } };
   }
 

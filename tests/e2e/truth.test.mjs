@@ -161,6 +161,12 @@ test("6. an area wall has its own header, today, ranking and alerts", async () =
   assert.equal(await wall.locator(`li[data-alert="${id}"]`).count(), 0);
   await page.screenshot({ path: `${h.artifacts}/wall-area-461.png` });
   await page.close();
+  // An area code not in the configuration is said, not silently ignored.
+  const unknown = await h.openWall(browser, gw.port, "?area=999");
+  await unknown.waitForSelector("#banner:not([hidden])");
+  assert.equal(await unknown.textContent("#banner"), "Không có địa bàn mã 999: đang hiển thị toàn tỉnh");
+  assert.equal(await unknown.textContent("#province"), "TỈNH QUẢNG TRỊ");
+  await unknown.close();
 });
 
 test("drill-down: an area of the ranking opens its windows, trend with target, feed and target source", async () => {
