@@ -123,13 +123,14 @@ void export_series(const engine& e, std::uint32_t n, millis now, ioc::v1::Series
     out->set_gauge(s->latest);
   }
   const headline h = e.headline_of(ind, area, now);
-  const target_status st = judge_target(def, h);
+  const target_status st = judge_target(def, h, area == 0);
   out->set_value(h.value);
   out->set_progress(st.progress);
   out->set_projection(h.projection);
   out->set_target_met(st.met);
   out->set_status_value(st.value);
   out->set_status_basis(st.basis);
+  out->set_status_too_few(st.judged && !st.enough);
   out->set_last_event_ms(s->last_event_ms);
   out->set_last_arrival_ms(s->last_arrival_ms);
   out->set_freshness(to_proto(e.freshness_of(ind, area, now)));

@@ -53,6 +53,21 @@ TEST(ConfigLoader, ShippedProvincialConfigurationLoads) {
   EXPECT_GE(r.cat->indicators.size(), 20u);
   EXPECT_GE(r.cat->areas.size(), 10u);
   EXPECT_EQ(r.cat->dti.main_indicators.size(), 8u);
+  // Issue #12: the 2023 national mean is no province result; the 2024 mean is official.
+  EXPECT_FALSE(r.cat->dti.last_official_verified);
+  EXPECT_TRUE(r.cat->dti.national_mean_verified);
+  EXPECT_EQ(r.cat->dti.national_mean_year, 2024);
+  // One target for the online share: the DTI component reads the indicator's 70%.
+  const int online = r.cat->find_indicator("online_dossier_rate");
+  for (const auto& m : r.cat->dti.main_indicators) {
+    for (const auto& c : m.components) {
+      if (c.live_indicator == online) {
+        EXPECT_DOUBLE_EQ(c.target, r.cat->indicators[online].target);
+        EXPECT_TRUE(c.target_from_indicator);
+      }
+    }
+  }
+  EXPECT_FALSE(r.cat->indicators[online].target_verified);
 }
 
 TEST(ConfigLoader, MissingFileIsAnError) {
