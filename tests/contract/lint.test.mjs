@@ -46,6 +46,19 @@ test('the lint fails on a broken copy (an undefined schema, responses that are n
   assert.match(r.output, /struct/);
 });
 
+test('the lint checks the request examples against the batch schema', () => {
+  const doc = JSON.parse(readFileSync(documentPath, 'utf8'));
+  const examples = doc.paths['/v1/samples'].post.requestBody.content['application/json'].examples;
+  examples.lenient.value.samples[0].area = true;
+  examples.lenient.value.samples[1].eventTimeMs = 'yesterday';
+  const broken = join(mkdtempSync(join(tmpdir(), 'ioc-openapi-')), 'openapi.json');
+  writeFileSync(broken, JSON.stringify(doc, null, 2));
+  const r = lint(broken);
+  assert.notEqual(r.status, 0, r.output);
+  assert.match(r.output, /no-invalid-media-type-examples.*`area`/);
+  assert.match(r.output, /no-invalid-media-type-examples.*`eventTimeMs`/);
+});
+
 test('the document is the JSON the gateway serves: OpenAPI 3.1 with a 2020-12 JSON Schema for the batch', () => {
   const doc = JSON.parse(readFileSync(documentPath, 'utf8'));
   assert.match(doc.openapi, /^3\.1\./);
