@@ -59,13 +59,13 @@ std::vector<route_literal> gateway_routes() {
   static const std::regex exact(R"re(path\s*==\s*"(/[^"]*)")re");
   static const std::regex prefix(R"re(path\s*\.\s*(?:rfind\s*\(\s*"(/[^"]*)"\s*,\s*0\s*\)\s*==\s*0|starts_with\s*\(\s*"(/[^"]*)"\s*\)))re");
   std::vector<route_literal> out;
-  for (const auto& entry : fs::directory_iterator(source_dir() + "/gateway")) {
+  for (const auto& entry : fs::recursive_directory_iterator(source_dir() + "/gateway")) {
     const auto ext = entry.path().extension();
     if (ext != ".cpp" && ext != ".hpp") continue;
     std::istringstream in(read_file(entry.path().string()));
     std::string line;
     for (int n = 1; std::getline(in, line); ++n) {
-      const std::string where = entry.path().filename().string() + ":" + std::to_string(n);
+      const std::string where = fs::relative(entry.path(), source_dir()).string() + ":" + std::to_string(n);
       const bool post = line.find("verb::post") != std::string::npos;
       for (std::sregex_iterator m(line.begin(), line.end(), exact), end; m != end; ++m) {
         out.push_back({(*m)[1], false, post, where});
