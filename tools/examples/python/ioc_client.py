@@ -214,7 +214,7 @@ class WebSocketTransport:
         u = urllib.parse.urlsplit(url)
         if u.scheme != "http":
             raise Stop(EXIT_BATCH_REFUSED, "this example speaks WebSocket over plain http:// only")
-        self.host, self.port, self.token, self.sock = u.hostname, u.port or 80, token, None
+        self.host, self.port, self.token, self.sock, self.pending_bytes = u.hostname, u.port or 80, token, None, b""
 
     def connect(self):
         try:
@@ -231,13 +231,14 @@ class WebSocketTransport:
             if not chunk:
                 raise RetryLater("connection closed during the WebSocket handshake")
             head += chunk
-        lines = head.split(b"\r\n\r\n")[0].decode(errors="replace").split("\r\n")
+        head, self.pending_bytes = head.split(b"\r\n\r\n", 1)  # a frame may follow at once (a close)
+        lines = head.decode(errors="replace").split("\r\n")
         expected = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
         if " 101 " not in lines[0] + " " or not any(l.lower() == "sec-websocket-accept: " + expected.lower() for l in lines):
             raise Stop(EXIT_BATCH_REFUSED, "WebSocket upgrade refused: " + lines[0])
 
     def recv_exact(self, n):
-        data = b""
+        data, self.pending_bytes = self.pending_bytes[:n], self.pending_bytes[n:]
         while len(data) < n:
             chunk = self.sock.recv(n - len(data))
             if not chunk:
