@@ -10,6 +10,8 @@ packages=(
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
   redis-server
   chromium
+  # the example clients of tools/examples/, run by the integration tests
+  python3 openjdk-17-jdk-headless
 )
 # The machine image may ship its own Node.js; only fall back to Debian's.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

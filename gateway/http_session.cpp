@@ -202,6 +202,9 @@ class http_session : public std::enable_shared_from_this<http_session> {
     if (path.rfind("/v1/sources/", 0) == 0) {
       return handle_source(req, path.substr(12));
     }
+    if (path == "/v1/openapi.json") {
+      return serve_contract();
+    }
     if (path.rfind("/v1/", 0) == 0) {
       return send(make(http::status::not_found, error_body("not_found", "no such endpoint: " + path)));
     }
@@ -356,6 +359,19 @@ class http_session : public std::enable_shared_from_this<http_session> {
         }
       });
     });
+  }
+
+  // The published contract: docs/openapi.json beside the web root (so in the
+  // repository, and where an installation puts web/ and docs/ side by side).
+  void serve_contract() {
+    std::ifstream in(ctx_->web_root + "/../docs/openapi.json", std::ios::binary);
+    if (ctx_->web_root.empty() || !in) {
+      return send(make(http::status::not_found,
+                       error_body("not_found", "contract document not installed: docs/openapi.json beside the web root")));
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    send(make(http::status::ok, ss.str()));
   }
 
   void serve_static(std::string path) {
