@@ -2,6 +2,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -48,6 +49,10 @@ std::shared_ptr<ssl::context> load(const std::string& certificate_file, const st
                              ec.message() + ")");
   }
   ctx->use_private_key_file(private_key_file, ssl::context::pem, ec);
+  if (ec && ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == X509_R_KEY_VALUES_MISMATCH) {
+    throw std::runtime_error("server.tls_private_key_file: " + private_key_file + " does not match the certificate in " +
+                             certificate_file);
+  }
   if (ec) {
     throw std::runtime_error("server.tls_private_key_file: " + private_key_file +
                              " is not an unencrypted PEM private key (" + ec.message() + ")");

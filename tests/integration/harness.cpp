@@ -101,6 +101,11 @@ gateway_process::gateway_process(const std::string& config_json, std::vector<std
       const auto host = line.find("//") + 2;
       const auto colon = line.find(':', host);
       port_ = static_cast<unsigned short>(std::stoi(line.substr(colon + 1)));
+      // The TLS port, when configured, is printed first.
+      if (const auto tls = seen.find("listening on https://"); tls != std::string::npos && tls < at) {
+        const auto tls_colon = seen.find(':', seen.find("//", tls) + 2);
+        tls_port_ = static_cast<unsigned short>(std::stoi(seen.substr(tls_colon + 1)));
+      }
       break;
     }
   }

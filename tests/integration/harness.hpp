@@ -31,6 +31,7 @@ class gateway_process {
   ~gateway_process();
 
   unsigned short port() const { return port_; }
+  unsigned short tls_port() const { return tls_port_; }  // 0 without TLS
   pid_t pid() const { return pid_; }
   // Sends `sig` and waits for the exit; returns the exit status (or 128+signal).
   int stop(int sig = SIGTERM, std::chrono::milliseconds wait = std::chrono::seconds(10));
@@ -40,6 +41,7 @@ class gateway_process {
  private:
   pid_t pid_ = -1;
   unsigned short port_ = 0;
+  unsigned short tls_port_ = 0;
   std::string dir_;
 };
 
