@@ -54,6 +54,10 @@ struct http_result {
 http_result http_call(unsigned short port, const std::string& method, const std::string& target,
                       const std::string& body = "", const std::map<std::string, std::string>& headers = {});
 
+// The same over HTTPS, the server's certificate verified against `ca_file` and 127.0.0.1.
+http_result https_call(unsigned short port, const std::string& ca_file, const std::string& method,
+                       const std::string& target, const std::map<std::string, std::string>& headers = {});
+
 // A display on /v1/live, reading with timeouts.
 class display_client {
  public:

@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -159,17 +160,23 @@ ioc::v1::IngestBatch einvoice_batch(const std::string& source, std::uint64_t seq
   return b;
 }
 
+// For the whole run: one CA, a server certificate it signed (serial 0x1001),
+// and a CA that signed nothing of ours.
+class test_pki : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    dir = make_temp_dir("ioc-tls-pki");
+    make_ca(dir, "ca");
+    make_ca(dir, "wrong-ca");
+    make_server_cert(dir, "server", "ca", 0x1001);
+  }
+  void TearDown() override { fs::remove_all(dir); }
+  static inline std::string dir;
+};
+[[maybe_unused]] ::testing::Environment* const pki_environment = ::testing::AddGlobalTestEnvironment(new test_pki);
+
 class TlsGateway : public ::testing::Test {
  protected:
-  // One CA, a server certificate it signed, and a CA that signed nothing of ours.
-  static void SetUpTestSuite() {
-    pki_ = make_temp_dir("ioc-tls-pki");
-    make_ca(pki_, "ca");
-    make_ca(pki_, "wrong-ca");
-    make_server_cert(pki_, "server", "ca", 0x1001);
-  }
-  static void TearDownTestSuite() { fs::remove_all(pki_); }
-
   void SetUp() override {
     dir_ = make_temp_dir("ioc-tls-test");
     fs::copy_file(pki_ + "/server.pem", dir_ + "/cert.pem");
@@ -199,7 +206,7 @@ class TlsGateway : public ::testing::Test {
     return rc;
   }
 
-  static inline std::string pki_;
+  const std::string pki_ = test_pki::dir;
   std::string dir_;
   std::unique_ptr<gateway_process> gw_;
   int runs_ = 0;
@@ -320,6 +327,106 @@ TEST(TlsConfig, CheckConfigNamesABadCertificateOrKey) {
   EXPECT_NE(out.find("server.tls_private_key_file"), std::string::npos) << out;
   EXPECT_NE(out.find("does not match"), std::string::npos) << out;
   fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace ioc::test
+
+namespace ioc::test {
+namespace {
+
+unsigned short free_port() {
+  asio::io_context ioc;
+  tcp::acceptor a(ioc, {asio::ip::make_address("127.0.0.1"), 0});
+  return a.local_endpoint().port();
+}
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+// deploy/nginx/ioc-dti.conf as shipped, run by a private nginx in front of a
+// gateway: only its ports, upstreams and certificate paths are replaced.
+class NginxFront : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists("/usr/sbin/nginx")) GTEST_SKIP() << "nginx is not installed (apt-get install nginx-light)";
+    dir_ = make_temp_dir("ioc-nginx");
+    gw_ = std::make_unique<gateway_process>(config_with_server(R"({"port": 0, "push_rate_hz": 20})"));
+    ASSERT_TRUE(wait_ready(gw_->port(), 10s));
+  }
+  void TearDown() override {
+    nginx_.reset();
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  // Starts nginx on the shipped site, edited by `edit`; waits until it answers.
+  void start_nginx(const std::function<std::string(std::string)>& edit = {}) {
+    nginx_.reset();
+    http_port_ = free_port();
+    https_port_ = free_port();
+    std::string site = read_all(source_dir() + "/deploy/nginx/ioc-dti.conf");
+    site = replaced(site, "    listen [::]:80;\n", "");
+    site = replaced(site, "    listen [::]:443 ssl http2;\n", "");
+    site = replaced(site, "listen 80;", "listen 127.0.0.1:" + std::to_string(http_port_) + ";");
+    site = replaced(site, "listen 443 ssl", "listen 127.0.0.1:" + std::to_string(https_port_) + " ssl");
+    site = replaced(site, "127.0.0.1:8081", "127.0.0.1:" + std::to_string(gw_->port()));
+    site = replaced(site, "127.0.0.1:8082", "127.0.0.1:" + std::to_string(gw_->port()));
+    site = replaced(site, "/etc/ssl/ioc/fullchain.pem", test_pki::dir + "/server.pem");
+    site = replaced(site, "/etc/ssl/ioc/privkey.pem", test_pki::dir + "/server.key");
+    if (edit) site = edit(site);
+    std::ofstream(dir_ + "/site.conf") << site;
+    std::ofstream(dir_ + "/nginx.conf")
+        << "daemon off;\nmaster_process off;\npid " << dir_ << "/nginx.pid;\nerror_log " << dir_ << "/error.log;\n"
+        << "events {}\nhttp {\n  access_log off;\n  client_body_temp_path " << dir_ << "/body;\n  proxy_temp_path "
+        << dir_ << "/proxy;\n  include " << dir_ << "/site.conf;\n}\n";
+    nginx_ = std::make_unique<child_process>(
+        std::vector<std::string>{"/usr/sbin/nginx", "-p", dir_, "-c", dir_ + "/nginx.conf"}, dir_ + "/nginx.log");
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      try {
+        http_call(http_port_, "GET", "/");
+        return;
+      } catch (const std::exception&) {
+        std::this_thread::sleep_for(20ms);
+      }
+    }
+    FAIL() << "nginx did not start: " << read_all(dir_ + "/nginx.log") << read_all(dir_ + "/error.log");
+  }
+
+  std::string ca() const { return test_pki::dir + "/ca.pem"; }
+
+  std::string dir_;
+  std::unique_ptr<gateway_process> gw_;
+  std::unique_ptr<child_process> nginx_;
+  unsigned short http_port_ = 0, https_port_ = 0;
+};
+
+TEST_F(NginxFront, RedirectsToHttpsAndSendsHsts) {
+  start_nginx();
+  auto plain = http_call(http_port_, "GET", "/v1/catalog?x=1");
+  EXPECT_EQ(plain.status, 301);
+  EXPECT_EQ(plain.headers["Location"], "https://127.0.0.1/v1/catalog?x=1");
+  auto secure = https_call(https_port_, ca(), "GET", "/readyz");
+  EXPECT_EQ(secure.status, 200) << secure.body;
+  EXPECT_NE(secure.headers["Strict-Transport-Security"].find("max-age=31536000"), std::string::npos);
+  // Errors carry it too ("always").
+  EXPECT_NE(https_call(https_port_, ca(), "GET", "/v1/nothing").headers["Strict-Transport-Security"], "");
+}
+
+TEST_F(NginxFront, MetricsOnlyForTheOperatorsNetwork) {
+  // Loopback is in the shipped allow list.
+  start_nginx();
+  auto allowed = https_call(https_port_, ca(), "GET", "/metrics");
+  EXPECT_EQ(allowed.status, 200);
+  EXPECT_NE(allowed.body.find("ioc_"), std::string::npos);
+  // The same file with loopback taken out of the list: refused, while the rest is served.
+  start_nginx([](std::string site) { return replaced(site, "allow 127.0.0.1;", ""); });
+  EXPECT_EQ(https_call(https_port_, ca(), "GET", "/metrics").status, 403);
+  EXPECT_EQ(https_call(https_port_, ca(), "GET", "/readyz").status, 200);
 }
 
 }  // namespace
