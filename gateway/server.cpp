@@ -133,12 +133,13 @@ int server::run() {
   std::shared_ptr<tls_context> tls;
   std::shared_ptr<listener> tls_listener;
   if (!cfg.tls_certificate_file().empty()) {
+    if (cfg.tls_listen_address().empty()) cfg.set_tls_listen_address(cfg.listen_address());
     try {
       tls = std::make_shared<tls_context>(cfg.tls_certificate_file(), cfg.tls_private_key_file());
       tls_listener = std::make_shared<listener>(
-          ioc, tcp::endpoint(asio::ip::make_address(cfg.listen_address()), cfg.tls_port()), ctx, tls);
+          ioc, tcp::endpoint(asio::ip::make_address(cfg.tls_listen_address()), cfg.tls_port()), ctx, tls);
     } catch (const std::exception& e) {
-      std::cerr << "ioc-gateway: refusing to start: TLS on " << cfg.listen_address() << ":" << cfg.tls_port() << ": "
+      std::cerr << "ioc-gateway: refusing to start: TLS on " << cfg.tls_listen_address() << ":" << cfg.tls_port() << ": "
                 << e.what() << "\n";
       return 1;
     }
@@ -146,7 +147,7 @@ int server::run() {
   ctx->live_hub->start();
   if (tls_listener) {
     tls_listener->run();
-    std::cout << "ioc-gateway listening on https://" << cfg.listen_address() << ":" << tls_listener->port()
+    std::cout << "ioc-gateway listening on https://" << cfg.tls_listen_address() << ":" << tls_listener->port()
               << "/ (TLS)" << std::endl;
     IOC_LOG(log_level::info, "gateway.tls_started", "port=" + std::to_string(tls_listener->port()) + " " + tls->describe());
   }

@@ -67,13 +67,13 @@ void make_server_cert(const std::string& dir, const std::string& name, const std
 }
 
 // The serial number (hex) of the certificate a new handshake on `port` gets,
-// verified against `ca_file`.
-std::string served_serial(unsigned short port, const std::string& ca_file) {
+// verified against `ca_file` (not against the address).
+std::string served_serial(unsigned short port, const std::string& ca_file, const std::string& address = "127.0.0.1") {
   asio::io_context ioc;
   ssl::context ctx(ssl::context::tls_client);
   ctx.load_verify_file(ca_file);
   ssl::stream<tcp::socket> stream(ioc, ctx);
-  stream.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
+  stream.next_layer().connect({asio::ip::make_address(address), port});
   stream.set_verify_mode(ssl::verify_peer);
   stream.handshake(ssl::stream_base::client);
   X509* cert = SSL_get_peer_certificate(stream.native_handle());
@@ -301,6 +301,16 @@ TEST_F(TlsGateway, SighupSwapsTheCertificateWhileOpenConnectionsStay) {
   EXPECT_NE(gw_->log().find("server.tls_private_key_file"), std::string::npos) << gw_->log();
   EXPECT_EQ(served_serial(gw_->tls_port(), ca()), "1002");
   EXPECT_TRUE(gw_->running());
+}
+
+// TLS may listen on another address than plain HTTP (public TLS, loopback HTTP).
+TEST(TlsListen, TlsListenAddressIsItsOwn) {
+  gateway_process gw(config_with_server(R"({"port": 0, "listen_address": "127.0.0.1", "tls_port": 0,
+      "tls_listen_address": "127.0.0.2", "tls_certificate_file": ")" + test_pki::dir + R"(/server.pem",
+      "tls_private_key_file": ")" + test_pki::dir + R"(/server.key"})"));
+  ASSERT_NE(gw.tls_port(), 0);
+  EXPECT_EQ(served_serial(gw.tls_port(), test_pki::dir + "/ca.pem", "127.0.0.2"), "1001");
+  EXPECT_TRUE(wait_ready(gw.port(), 10s));
 }
 
 // --check-config loads the certificate and key and names the one at fault.
