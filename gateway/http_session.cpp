@@ -122,7 +122,8 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
 
   void on_handshake(beast::error_code ec) {
     if (ec) {
-      // Scanners, old clients, clients that do not trust us: common, so quiet.
+      // Scanners, old clients, clients that do not trust us: common, so counted and quiet.
+      global_metrics().tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
       IOC_LOG(log_level::debug, "https.handshake_failed", "remote=" + remote() + " " + ec.message());
       return;
     }

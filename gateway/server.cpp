@@ -146,6 +146,7 @@ int server::run() {
   }
   ctx->live_hub->start();
   if (tls_listener) {
+    global_metrics().tls_certificate_not_after.store(tls->not_after());
     tls_listener->run();
     std::cout << "ioc-gateway listening on https://" << cfg.tls_listen_address() << ":" << tls_listener->port()
               << "/ (TLS)" << std::endl;
@@ -194,8 +195,11 @@ int server::run() {
       if (ec) return;
       if (std::string error = tls->reload(); error.empty()) {
         IOC_LOG(log_level::info, "tls.reloaded", tls->describe());
+        global_metrics().tls_certificate_not_after.store(tls->not_after());
+        global_metrics().tls_reloads.fetch_add(1);
       } else {
         IOC_LOG(log_level::error, "tls.reload_failed", error + "; still serving the previous certificate");
+        global_metrics().tls_reload_failures.fetch_add(1);
       }
       await_reload();
     });

@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 
 #include <boost/asio/ssl/context.hpp>
+#include <ctime>
 #include <fstream>
 #include <stdexcept>
 
@@ -89,6 +90,14 @@ std::string tls_context::reload() {
   } catch (const std::exception& e) {
     return e.what();
   }
+}
+
+std::int64_t tls_context::not_after() const {
+  auto ctx = current();
+  X509* cert = SSL_CTX_get0_certificate(ctx->native_handle());
+  std::tm tm{};
+  if (!cert || ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) != 1) return 0;
+  return static_cast<std::int64_t>(timegm(&tm));
 }
 
 std::string tls_context::describe() const {

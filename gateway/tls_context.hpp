@@ -4,6 +4,7 @@
 // the configured files and swapped whole on reload. A handshake takes the
 // context current when it starts; a connection keeps that one for its life.
 // No Asio here beyond a forward declaration.
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -31,6 +32,8 @@ class tls_context {
 
   // The loaded certificate in words, for the log: subject, serial, expiry.
   std::string describe() const;
+  // When the loaded certificate expires, in Unix seconds (0 if unknown).
+  std::int64_t not_after() const;
 
  private:
   std::string certificate_file_;
