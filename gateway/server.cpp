@@ -189,11 +189,14 @@ int server::run() {
   });
   // SIGHUP rereads the certificate and key: new handshakes use them, open
   // connections keep theirs; a bad pair is logged and the old one stays.
-  asio::signal_set reload_signals(ioc);
+  // Without TLS it is logged and ignored (never the default: terminate).
+  asio::signal_set reload_signals(ioc, SIGHUP);
   std::function<void()> await_reload = [&] {
     reload_signals.async_wait([&](boost::system::error_code ec, int) {
       if (ec) return;
-      if (std::string error = tls->reload(); error.empty()) {
+      if (!tls) {
+        IOC_LOG(log_level::info, "reload.nothing", "SIGHUP: no TLS certificate configured; nothing to reload");
+      } else if (std::string error = tls->reload(); error.empty()) {
         IOC_LOG(log_level::info, "tls.reloaded", tls->describe());
         global_metrics().tls_certificate_not_after.store(tls->not_after());
         global_metrics().tls_reloads.fetch_add(1);
@@ -204,10 +207,7 @@ int server::run() {
       await_reload();
     });
   };
-  if (tls) {
-    reload_signals.add(SIGHUP);
-    await_reload();
-  }
+  await_reload();
   // Per-minute summary of what the log throttles held back.
   std::function<void()> arm_summary = [&] {
     summary.expires_after(std::chrono::seconds(60));

@@ -333,6 +333,19 @@ TEST(TlsListen, TlsListenAddressIsItsOwn) {
   EXPECT_TRUE(wait_ready(gw.port(), 10s));
 }
 
+// `systemctl reload` (SIGHUP) on a gateway without TLS is logged, not fatal.
+TEST(TlsListen, SighupWithoutTlsKeepsServing) {
+  gateway_process gw(config_with_server(R"({"port": 0})"));
+  ASSERT_TRUE(wait_ready(gw.port(), 10s));
+  ASSERT_EQ(kill(gw.pid(), SIGHUP), 0);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (gw.log().find("reload.nothing") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_NE(gw.log().find("reload.nothing"), std::string::npos) << gw.log();
+  EXPECT_EQ(http_call(gw.port(), "GET", "/readyz").status, 200);
+}
+
 // --check-config loads the certificate and key and names the one at fault.
 TEST(TlsConfig, CheckConfigNamesABadCertificateOrKey) {
   const std::string dir = make_temp_dir("ioc-tls-config");
