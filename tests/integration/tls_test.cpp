@@ -252,7 +252,10 @@ TEST_F(TlsGateway, WssIngestThroughTheAgencyClient) {
   const ioc::v1::Ack second = client.send(einvoice_batch("tls-1", 2, 5));
   EXPECT_EQ(second.accepted(), 1u) << second.DebugString();
   client.close();
-  EXPECT_EQ(today_total(gw_->port()), 12);
+  // By host name (sent as SNI, checked against the certificate's DNS name).
+  tools::agency_client by_name("localhost", std::to_string(gw_->tls_port()), "tax-token", {true, ca()});
+  EXPECT_EQ(by_name.send(einvoice_batch("tls-1b", 1, 3)).accepted(), 1u);
+  EXPECT_EQ(today_total(gw_->port()), 15);
 }
 
 TEST_F(TlsGateway, IocPushOverWssAppliesAFile) {
