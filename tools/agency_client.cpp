@@ -58,7 +58,8 @@ void connect_tcp(tcp::socket& socket, const std::string& host, const std::string
 // what retrying cannot fix, std::runtime_error for a connection lost midway.
 void tls_handshake(ssl::stream<tcp::socket>& stream, const std::string& host, const std::string& port) {
   beast::error_code ec;
-  const bool is_address = !asio::ip::make_address(host, ec).is_unspecified() && !ec;
+  asio::ip::make_address(host, ec);
+  const bool is_address = !ec;
   if (!is_address) {
     SSL_set_tlsext_host_name(stream.native_handle(), host.c_str());  // SNI carries names only (RFC 6066)
   }
