@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git time
   libboost1.81-dev libboost-json1.81-dev
-  libhiredis-dev libprotobuf-dev protobuf-compiler libssl-dev
+  libhiredis-dev libprotobuf-dev protobuf-compiler libssl-dev openssl ca-certificates
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
   redis-server
   chromium

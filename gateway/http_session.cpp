@@ -2,6 +2,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -90,27 +91,56 @@ http::status status_for(const ioc::v1::Ack& ack) {
   }
 }
 
-class http_session : public std::enable_shared_from_this<http_session> {
+// `Stream` is beast::tcp_stream (the plain port) or tls_stream (the TLS
+// port, which shakes hands first and says goodbye with a TLS close_notify).
+template <class Stream>
+class http_session : public std::enable_shared_from_this<http_session<Stream>> {
+  using std::enable_shared_from_this<http_session>::shared_from_this;
+  static constexpr bool tls = std::is_same_v<Stream, tls_stream>;
+
  public:
-  http_session(asio::ip::tcp::socket&& socket, std::shared_ptr<gateway_context> ctx)
-      : stream_(std::move(socket)), ctx_(std::move(ctx)) {
+  // `stream_args` construct the stream: a socket, plus the SSL context for TLS.
+  template <class... StreamArgs>
+  explicit http_session(std::shared_ptr<gateway_context> ctx, StreamArgs&&... stream_args)
+      : stream_(std::forward<StreamArgs>(stream_args)...), ctx_(std::move(ctx)) {
     global_metrics().http_connections.fetch_add(1);
   }
   ~http_session() { global_metrics().http_connections.fetch_sub(1); }
 
-  void run() { asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::do_read, shared_from_this())); }
+  void run() { asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::start, shared_from_this())); }
 
  private:
+  void start() {
+    if constexpr (tls) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              beast::bind_front_handler(&http_session::on_handshake, shared_from_this()));
+    } else {
+      do_read();
+    }
+  }
+
+  void on_handshake(beast::error_code ec) {
+    if (ec) {
+      // Scanners, old clients, clients that do not trust us: common, so counted and quiet.
+      global_metrics().tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
+      IOC_LOG(log_level::debug, "https.handshake_failed", "remote=" + remote() + " " + ec.message());
+      return;
+    }
+    do_read();
+  }
+
   void do_read() {
     parser_.emplace();
     parser_->body_limit(ctx_->server.max_http_body_bytes());
     parser_->header_limit(16 * 1024);
-    stream_.expires_after(std::chrono::seconds(30));
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset ||
+        ec == asio::ssl::error::stream_truncated) {
       return do_close();
     }
     if (ec == http::error::body_limit) {
@@ -130,7 +160,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
     const std::string target(req.target());
     const std::string path = target.substr(0, target.find('?'));
     if (beast::websocket::is_upgrade(req)) {
-      stream_.expires_never();
+      beast::get_lowest_layer(stream_).expires_never();
       if (ctx_->stopping) {
         return send(make(http::status::service_unavailable, error_body("stopping", "server is shutting down")), true);
       }
@@ -397,7 +427,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
       res.body().clear();
     }
     auto sp = std::make_shared<http_response>(std::move(res));
-    stream_.expires_after(std::chrono::seconds(30));
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
     http::async_write(stream_, *sp, [self = shared_from_this(), sp](beast::error_code ec, std::size_t) {
       if (ec) return;
       if (!sp->keep_alive()) return self->do_close();
@@ -406,17 +436,22 @@ class http_session : public std::enable_shared_from_this<http_session> {
   }
 
   void do_close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    if constexpr (tls) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+      stream_.async_shutdown([self = shared_from_this()](beast::error_code) {});
+    } else {
+      beast::error_code ec;
+      stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    }
   }
 
-  std::string remote() const {
+  std::string remote() {
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     return ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<gateway_context> ctx_;
@@ -427,7 +462,12 @@ class http_session : public std::enable_shared_from_this<http_session> {
 }  // namespace
 
 void run_http_session(asio::ip::tcp::socket socket, std::shared_ptr<gateway_context> ctx) {
-  std::make_shared<http_session>(std::move(socket), std::move(ctx))->run();
+  std::make_shared<http_session<beast::tcp_stream>>(std::move(ctx), std::move(socket))->run();
+}
+
+void run_https_session(asio::ip::tcp::socket socket, std::shared_ptr<asio::ssl::context> tls,
+                       std::shared_ptr<gateway_context> ctx) {
+  std::make_shared<http_session<tls_stream>>(std::move(ctx), std::move(socket), *tls)->run();
 }
 
 }  // namespace ioc::gateway

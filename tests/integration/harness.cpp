@@ -8,6 +8,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -101,6 +102,11 @@ gateway_process::gateway_process(const std::string& config_json, std::vector<std
       const auto host = line.find("//") + 2;
       const auto colon = line.find(':', host);
       port_ = static_cast<unsigned short>(std::stoi(line.substr(colon + 1)));
+      // The TLS port, when configured, is printed first.
+      if (const auto tls = seen.find("listening on https://"); tls != std::string::npos && tls < at) {
+        const auto tls_colon = seen.find(':', seen.find("//", tls) + 2);
+        tls_port_ = static_cast<unsigned short>(std::stoi(seen.substr(tls_colon + 1)));
+      }
       break;
     }
   }
@@ -146,28 +152,53 @@ std::string gateway_process::log() const {
   return ss.str();
 }
 
-http_result http_call(unsigned short port, const std::string& method, const std::string& target, const std::string& body,
-                      const std::map<std::string, std::string>& headers) {
-  asio::io_context ioc;
-  asio::ip::tcp::socket sock(ioc);
-  sock.connect({asio::ip::make_address("127.0.0.1"), port});
+namespace {
+
+// One request and its response over a connected stream, plain or TLS.
+template <class Stream>
+http_result exchange(Stream& stream, const std::string& method, const std::string& target, const std::string& body,
+                     const std::map<std::string, std::string>& headers) {
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
   req.set(http::field::host, "127.0.0.1");
   for (const auto& [k, v] : headers) req.set(k, v);
   req.body() = body;
   req.prepare_payload();
-  http::write(sock, req);
+  http::write(stream, req);
   beast::flat_buffer buf;
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 << 20);
-  http::read(sock, buf, parser);
+  http::read(stream, buf, parser);
   http_result r;
   r.status = static_cast<int>(parser.get().result_int());
   r.body = parser.get().body();
   for (const auto& f : parser.get()) r.headers[std::string(f.name_string())] = std::string(f.value());
+  return r;
+}
+
+}  // namespace
+
+http_result http_call(unsigned short port, const std::string& method, const std::string& target, const std::string& body,
+                      const std::map<std::string, std::string>& headers) {
+  asio::io_context ioc;
+  asio::ip::tcp::socket sock(ioc);
+  sock.connect({asio::ip::make_address("127.0.0.1"), port});
+  http_result r = exchange(sock, method, target, body, headers);
   beast::error_code ec;
   sock.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   return r;
+}
+
+http_result https_call(unsigned short port, const std::string& ca_file, const std::string& method,
+                       const std::string& target, const std::map<std::string, std::string>& headers) {
+  asio::io_context ioc;
+  asio::ssl::context ctx(asio::ssl::context::tls_client);
+  ctx.load_verify_file(ca_file);
+  asio::ssl::stream<asio::ip::tcp::socket> stream(ioc, ctx);
+  stream.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
+  stream.set_verify_mode(asio::ssl::verify_peer);
+  stream.set_verify_callback(asio::ssl::host_name_verification("127.0.0.1"));
+  stream.handshake(asio::ssl::stream_base::client);
+  return exchange(stream, method, target, "", headers);
 }
 
 struct display_client::impl {

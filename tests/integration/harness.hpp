@@ -31,6 +31,7 @@ class gateway_process {
   ~gateway_process();
 
   unsigned short port() const { return port_; }
+  unsigned short tls_port() const { return tls_port_; }  // 0 without TLS
   pid_t pid() const { return pid_; }
   // Sends `sig` and waits for the exit; returns the exit status (or 128+signal).
   int stop(int sig = SIGTERM, std::chrono::milliseconds wait = std::chrono::seconds(10));
@@ -40,6 +41,7 @@ class gateway_process {
  private:
   pid_t pid_ = -1;
   unsigned short port_ = 0;
+  unsigned short tls_port_ = 0;
   std::string dir_;
 };
 
@@ -51,6 +53,10 @@ struct http_result {
 
 http_result http_call(unsigned short port, const std::string& method, const std::string& target,
                       const std::string& body = "", const std::map<std::string, std::string>& headers = {});
+
+// The same over HTTPS, the server's certificate verified against `ca_file` and 127.0.0.1.
+http_result https_call(unsigned short port, const std::string& ca_file, const std::string& method,
+                       const std::string& target, const std::map<std::string, std::string>& headers = {});
 
 // A display on /v1/live, reading with timeouts.
 class display_client {

@@ -201,6 +201,19 @@ TEST(ConfigLoader, ReportsEveryErrorNotJustTheFirst) {
   EXPECT_EQ(r.cat, nullptr);
 }
 
+TEST(ConfigLoader, TlsSettingsHangTogether) {
+  const std::string server = "\"server\": {\"port\": 0, \"push_rate_hz\": 10";
+  auto tls = [&](const std::string& fields) { return load_config_text(with(server, server + ", " + fields)); };
+  EXPECT_TRUE(has_error(tls("\"tlsCertificateFile\": \"/c.pem\""), "server.tls_private_key_file", "required"));
+  EXPECT_TRUE(has_error(tls("\"tlsPrivateKeyFile\": \"/k.pem\""), "server.tls_certificate_file", "required"));
+  EXPECT_TRUE(has_error(tls("\"tlsPort\": 8443"), "server.tls_port", "needs server.tls_certificate_file"));
+  EXPECT_TRUE(has_error(tls("\"tlsPort\": 70000, \"tlsCertificateFile\": \"/c\", \"tlsPrivateKeyFile\": \"/k\""),
+                        "server.tls_port", "0..65535"));
+  const auto ok = tls("\"tlsPort\": 8443, \"tlsCertificateFile\": \"/c.pem\", \"tlsPrivateKeyFile\": \"/k.pem\"");
+  ASSERT_TRUE(ok.ok()) << ok.errors.front();
+  EXPECT_EQ(ok.config.server().tls_port(), 8443u);
+}
+
 TEST(Utf8, Validation) {
   EXPECT_TRUE(is_valid_utf8("Quảng Trị — ước tính"));
   EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong '/'
