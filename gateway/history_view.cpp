@@ -3,6 +3,7 @@
 // with its Vietnamese intact (UTF-8 with a byte-order mark).
 #include <boost/asio/post.hpp>
 #include <cstdio>
+#include <optional>
 
 #include "core/state_export.hpp"
 #include "gateway/batch_codec.hpp"
@@ -38,7 +39,43 @@ std::string cell(const std::string& s) {
   return out + "\"";
 }
 
+// A period as a key: YYYY-MM-DD (days) or YYYY-MM (months); nullopt when malformed.
+std::optional<std::int64_t> period_key(const std::string& text, bool month) {
+  int y = 0;
+  unsigned m = 0, d = 1;
+  char tail = 0;
+  const int n = month ? std::sscanf(text.c_str(), "%4d-%2u%c", &y, &m, &tail)
+                      : std::sscanf(text.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail);
+  if (n != (month ? 2 : 3) || m < 1 || m > 12 || d < 1 || d > 31 || y < 1970 || y > 2200) return std::nullopt;
+  const std::int64_t day = core::days_from_civil(y, m, d);
+  if (!month && core::civil_from_days(day).day != d) return std::nullopt;
+  return month ? static_cast<std::int64_t>(y) * 12 + (m - 1) : day;
+}
+
 }  // namespace
+
+history_query parse_history_query(const std::string& step, const std::string& from, const std::string& to,
+                                  std::int64_t today) {
+  history_query q;
+  if (!step.empty() && step != "day" && step != "month") {
+    q.error = "step must be day or month";
+    return q;
+  }
+  q.step_month = step == "month";
+  const std::int64_t now_key = q.step_month ? core::month_key_of_day(today) : today;
+  std::optional<std::int64_t> f = now_key - (q.step_month ? 12 : 89), t = now_key;
+  if (!from.empty()) f = period_key(from, q.step_month);
+  if (!to.empty()) t = period_key(to, q.step_month);
+  const std::int64_t most = q.step_month ? core::series_history::months_kept : core::series_history::days_kept;
+  if (!f || !t || *t < *f || *t - *f >= most) {
+    q.error = std::string("from and to must be ") + (q.step_month ? "YYYY-MM" : "YYYY-MM-DD") +
+              ", from <= to, at most " + std::to_string(most) + (q.step_month ? " months" : " days") + " apart";
+    return q;
+  }
+  q.from = *f;
+  q.to = *t;
+  return q;
+}
 
 void hub::history_body(int indicator, int area, bool step_month, std::int64_t from, std::int64_t to, bool csv,
                        std::function<void(std::string)> done) {

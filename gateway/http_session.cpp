@@ -241,17 +241,27 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
     serve_static(path);
   }
 
-  void handle_series(const std::string& indicator_id, const std::string& query) {
+  // The (indicator, area) a REST path and its ?area= name (the province by
+  // default); nullopt after answering 404.
+  std::optional<std::pair<int, int>> series_of(const std::string& indicator_id, const std::string& query) {
     const int ind = ctx_->cat->find_indicator(indicator_id);
     if (ind < 0) {
-      return send(make(http::status::not_found, error_body("unknown_indicator", "unknown indicator '" + indicator_id + "'")));
+      send(make(http::status::not_found, error_body("unknown_indicator", "unknown indicator '" + indicator_id + "'")));
+      return std::nullopt;
     }
     std::string area_code = query_param(query, "area");
     if (area_code.empty()) area_code = ctx_->cat->province_code;
     const int area = ctx_->cat->find_area(area_code);
     if (area < 0) {
-      return send(make(http::status::not_found, error_body("unknown_area", "unknown area '" + area_code + "'")));
+      send(make(http::status::not_found, error_body("unknown_area", "unknown area '" + area_code + "'")));
+      return std::nullopt;
     }
+    return std::pair{ind, area};
+  }
+
+  void handle_series(const std::string& indicator_id, const std::string& query) {
+    const auto series = series_of(indicator_id, query);
+    if (!series) return;
     const std::string window = query_param(query, "window");
     ioc::v1::Window w = ioc::v1::WINDOW_UNSPECIFIED;
     if (!window.empty() && !ioc::v1::Window_Parse(window, &w)) {
@@ -259,58 +269,26 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
                        error_body("bad_window", "window must be one of LAST_5M, LAST_1H, LAST_24H, LAST_30D, TODAY, "
                                                 "THIS_MONTH, YEAR_TO_DATE")));
     }
-    ctx_->live_hub->series_json(ind, area, w, [self = shared_from_this()](std::string body) {
+    ctx_->live_hub->series_json(series->first, series->second, w, [self = this->shared_from_this()](std::string body) {
       asio::post(self->stream_.get_executor(), [self, body = std::move(body)]() mutable {
         self->send(self->make(http::status::ok, std::move(body)));
       });
     });
   }
 
-  // GET /v1/history/{indicator}?area=&from=&to=&step=day|month&format=json|csv:
-  // days as YYYY-MM-DD (default: the last 90), months as YYYY-MM (the last 13).
+  // GET /v1/history/{indicator}?area=&from=&to=&step=day|month&format=json|csv.
   void handle_history(const http_request& req, const std::string& indicator_id, const std::string& query) {
-    const int ind = ctx_->cat->find_indicator(indicator_id);
-    if (ind < 0) {
-      return send(make(http::status::not_found, error_body("unknown_indicator", "unknown indicator '" + indicator_id + "'")));
-    }
-    std::string area_code = query_param(query, "area");
-    if (area_code.empty()) area_code = ctx_->cat->province_code;
-    const int area = ctx_->cat->find_area(area_code);
-    if (area < 0) {
-      return send(make(http::status::not_found, error_body("unknown_area", "unknown area '" + area_code + "'")));
-    }
-    const std::string step = query_param(query, "step");
-    if (!step.empty() && step != "day" && step != "month") {
-      return send(make(http::status::bad_request, error_body("bad_step", "step must be day or month")));
-    }
-    const bool month = step == "month";
-    const std::int64_t today = core::local_day(wall_clock_ms());
-    const std::int64_t now_key = month ? core::month_key_of_day(today) : today;
-    // A period as a key: YYYY-MM-DD (days) or YYYY-MM (months); nullopt when malformed.
-    auto key_of = [month](const std::string& text) -> std::optional<std::int64_t> {
-      int y = 0;
-      unsigned m = 0, d = 1;
-      char tail = 0;
-      const int n = month ? std::sscanf(text.c_str(), "%4d-%2u%c", &y, &m, &tail)
-                          : std::sscanf(text.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail);
-      if (n != (month ? 2 : 3) || m < 1 || m > 12 || d < 1 || d > 31 || y < 1970 || y > 2200) return std::nullopt;
-      const std::int64_t day = core::days_from_civil(y, m, d);
-      if (!month && core::civil_from_days(day).day != d) return std::nullopt;
-      return month ? static_cast<std::int64_t>(y) * 12 + (m - 1) : day;
-    };
-    std::optional<std::int64_t> from = now_key - (month ? 12 : 89), to = now_key;
-    if (const std::string f = query_param(query, "from"); !f.empty()) from = key_of(f);
-    if (const std::string t = query_param(query, "to"); !t.empty()) to = key_of(t);
-    const std::int64_t most = month ? core::series_history::months_kept : core::series_history::days_kept;
-    if (!from || !to || *to < *from || *to - *from >= most) {
-      return send(make(http::status::bad_request,
-                       error_body("bad_period", std::string("from and to must be ") + (month ? "YYYY-MM" : "YYYY-MM-DD") +
-                                                    ", from <= to, at most " + std::to_string(most) +
-                                                    (month ? " months" : " days") + " apart")));
+    const auto series = series_of(indicator_id, query);
+    if (!series) return;
+    const history_query q = parse_history_query(query_param(query, "step"), query_param(query, "from"),
+                                                query_param(query, "to"), core::local_day(wall_clock_ms()));
+    if (!q.error.empty()) {
+      return send(make(http::status::bad_request, error_body("bad_period", q.error)));
     }
     const std::string format = query_param(query, "format");
     const bool csv = format == "csv" || (format.empty() && req[http::field::accept].find("text/csv") != std::string_view::npos);
-    ctx_->live_hub->history_body(ind, area, month, *from, *to, csv, [self = shared_from_this(), csv](std::string body) {
+    ctx_->live_hub->history_body(series->first, series->second, q.step_month, q.from, q.to, csv,
+                                 [self = this->shared_from_this(), csv](std::string body) {
       asio::post(self->stream_.get_executor(), [self, csv, body = std::move(body)]() mutable {
         auto res = self->make(http::status::ok, std::move(body), csv ? "text/csv; charset=utf-8" : "application/json");
         if (csv) res.set(http::field::content_disposition, "attachment; filename=\"history.csv\"");

@@ -24,6 +24,18 @@ namespace ioc::gateway {
 
 core::millis wall_clock_ms();
 
+// GET /v1/history's period: keys from `from` to `to` (local day numbers, or
+// year*12 + month-1), or an error in words.
+struct history_query {
+  bool step_month = false;
+  std::int64_t from = 0, to = 0;
+  std::string error;
+};
+// Days as YYYY-MM-DD (default: the 90 up to today), months as YYYY-MM (the 13
+// up to this month); pure, for the HTTP layer.
+history_query parse_history_query(const std::string& step, const std::string& from, const std::string& to,
+                                  std::int64_t today);
+
 class hub : public std::enable_shared_from_this<hub> {
  public:
   using ack_handler = std::function<void(ioc::v1::Ack)>;
