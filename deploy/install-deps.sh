@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libhiredis-dev libprotobuf-dev protobuf-compiler libssl-dev
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
-  redis-server
+  redis-server redis-sentinel
   chromium
 )
 # The machine image may ship its own Node.js; only fall back to Debian's.
