@@ -170,6 +170,7 @@ void redis_connection::report() {
 
 void redis_connection::connect() {
   if (stopped_ || ctx_) return;
+  if (!moved_to_.empty()) return connect_address(moved_to_);
   if (options_.sentinels.empty()) return connect_address(address_);
   // Where the primary is now: asked before every connect, so a failover is followed.
   if (lookup_) lookup_->cancel();
@@ -258,6 +259,9 @@ void redis_connection::on_disconnect_cb(const redisAsyncContext* c, int status) 
 
 void redis_connection::lost(const std::string& why) {
   const bool was_usable = health_.ready() || health_.failures() == 0;
+  if (!health_.ready() && health_.current() != link_health::state::server_busy) {
+    moved_to_.clear();  // the node a MOVED named is not answering: back to the configured address
+  }
   health_.lost(steady_now_ms());
   if (was_usable) {
     IOC_LOG(log_level::warn, "redis.unavailable", name_ + " " + address_ + ": " + why);
@@ -273,6 +277,14 @@ void redis_connection::on_reply_cb(redisAsyncContext*, void* reply, void* privda
   if (r) {
     const error_class c =
         r->type == REDIS_REPLY_ERROR ? classify_error(std::string_view(r->str, r->len)) : error_class::none;
+    if (c == error_class::redirected && std::string_view(r->str, r->len).rfind("MOVED ", 0) == 0) {
+      // "MOVED <slot> <host:port>": a province's keys share one hash tag, so
+      // one slot: every command of this connection belongs on that node.
+      const std::string text(r->str, r->len);
+      const auto at = text.rfind(' ');
+      self->moved_to_ = text.substr(at + 1);
+      IOC_LOG(log_level::info, "redis.moved", self->name_ + " to " + self->moved_to_);
+    }
     if (c == error_class::retry_later || c == error_class::auth) {
       std::string text(r->str, r->len);
       if (text != self->busy_reason_) {

@@ -79,6 +79,7 @@ class redis_connection : public std::enable_shared_from_this<redis_connection> {
   std::string name_;
   redis_options options_;
   std::shared_ptr<sentinel_lookup> lookup_;
+  std::string moved_to_;  // Cluster: where a MOVED sent us; kept until a connect there fails
   redisAsyncContext* ctx_ = nullptr;
   std::shared_ptr<binding> binding_;
   boost::asio::steady_timer tick_timer_;
