@@ -292,7 +292,8 @@ void redis_connection::on_reply_cb(redisAsyncContext*, void* reply, void* privda
         self->busy_reason_ = std::move(text);
       }
     }
-    self->act(self->health_.replied(steady_now_ms(), c), r->type == REDIS_REPLY_ERROR ? std::string(r->str, r->len) : "");
+    const std::string why = r->type == REDIS_REPLY_ERROR ? std::string(r->str, r->len) : "";
+    self->act(self->health_.replied(steady_now_ms(), c), why);
   }
   handler->second(r);
   delete handler;

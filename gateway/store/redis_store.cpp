@@ -68,8 +68,10 @@ redis_store::redis_store(boost::asio::any_io_executor hub_strand, std::shared_pt
       gateway_id_(random_id()),
       keys_(log_keys::for_province(cat_->province_code)),
       options_(std::move(options)),
-      log_conn_(std::make_shared<redis_connection>(hub_strand, address, "log", options_.connection, link_timing_for(options_))),
-      tail_conn_(std::make_shared<redis_connection>(hub_strand, address, "tail", options_.connection, link_timing_for(options_))),
+      log_conn_(std::make_shared<redis_connection>(hub_strand, address, "log", options_.connection,
+                                                   link_timing_for(options_))),
+      tail_conn_(std::make_shared<redis_connection>(hub_strand, address, "tail", options_.connection,
+                                                    link_timing_for(options_))),
       machine_(keys_, gateway_id_, log_timing::for_interval(options_.checkpoint_interval_ms),
                {[this](std::string_view bytes) {
                   ioc::v1::EngineCheckpoint cp;
@@ -243,7 +245,9 @@ void redis_store::append(std::shared_ptr<const stored_batch> batch, std::functio
       [p, finish](redisReply* r) {
         if (!p->waiting) return;  // the XADD failed: already answered
         const bool replicated = r && r->type == REDIS_REPLY_INTEGER && r->integer >= 1;
-        if (!replicated && r) IOC_LOG(log_level::warn, "redis.not_replicated", "no replica confirmed the batch in time");
+        if (!replicated && r) {
+          IOC_LOG(log_level::warn, "redis.not_replicated", "no replica confirmed the batch in time");
+        }
         finish(replicated);
       },
       options_.wait_timeout_ms);

@@ -183,9 +183,13 @@ TEST(RedisFaults, SlowRestartAnsweringLoadingIsWaitedForAndLosesNothing) {
   // Enough data that loading takes seconds: 50,000 keys, each delayed on load.
   redis.cli("EVAL \"for i = 1, 50000 do redis.call('SET', 'pad:' .. i, i) end\" 0");
   redis.cli("BGREWRITEAOF");
-  ASSERT_TRUE(poll_until([&] { return redis.cli("INFO persistence").find("aof_rewrite_in_progress:0") != std::string::npos &&
-                                      redis.cli("INFO persistence").find("aof_rewrite_scheduled:0") != std::string::npos; },
-                         20s));
+  ASSERT_TRUE(poll_until(
+      [&] {
+        const std::string info = redis.cli("INFO persistence");
+        return info.find("aof_rewrite_in_progress:0") != std::string::npos &&
+               info.find("aof_rewrite_scheduled:0") != std::string::npos;
+      },
+      20s));
   retrying_publisher pub([port] { return port; }, "loading", 100000, 10ms);
   ASSERT_TRUE(poll_until([&] { return pub.acked() >= 50; }, 10s));
 

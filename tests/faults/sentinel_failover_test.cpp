@@ -180,10 +180,11 @@ void failover_drill(const std::string& durability) {
   const double in_redis = today_total(fresh.port());
   const double on_gateway = today_total(gw.port());
   std::printf("[drill] sentinel failover, durability %s: %d acknowledged; after SIGKILL of the primary, replica "
-              "promoted in %.2f s, old primary restarted at once and an online replica again after %.2f s, accepting new batches again in %.2f s; the new primary holds "
-              "%.0f (lost %.0f, doubled %.0f); the running gateway counts %.0f\n",
-              durability.c_str(), total_acked, promoted_s, rejoined_s, back_s, in_redis, std::max(0.0, total_acked - in_redis),
-              std::max(0.0, in_redis - total_acked), on_gateway);
+              "promoted in %.2f s, old primary restarted at once and an online replica again after %.2f s, "
+              "accepting new batches again in %.2f s; the new primary holds %.0f (lost %.0f, doubled %.0f); "
+              "the running gateway counts %.0f\n",
+              durability.c_str(), total_acked, promoted_s, rejoined_s, back_s, in_redis,
+              std::max(0.0, total_acked - in_redis), std::max(0.0, in_redis - total_acked), on_gateway);
   EXPECT_LE(in_redis, total_acked) << "doubled";
   // IOC_DRILL_LOGS=1 prints the gateway's log, when investigating.
   if (std::getenv("IOC_DRILL_LOGS")) std::printf("%s\n", gw.log().c_str());
