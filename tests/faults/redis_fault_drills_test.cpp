@@ -26,16 +26,6 @@ std::string drill_config() {
 
 double seconds_since(clock_type::time_point t) { return std::chrono::duration<double>(clock_type::now() - t).count(); }
 
-// Polls `done` every 50 ms until it holds or `timeout` passes.
-bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto until = clock_type::now() + timeout;
-  while (clock_type::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return done();
-}
-
 int readyz(unsigned short port) {
   try {
     return http_call(port, "GET", "/readyz").status;

@@ -4,9 +4,6 @@
 // "replicated" every acknowledged batch survives the failover; with "local"
 // the drill measures what was lost. Each run prints its figures.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
@@ -24,45 +21,15 @@ namespace {
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
-// A TCP port nothing listens on right now (Redis replication and Sentinel need TCP).
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
 std::string cli(int port, const std::string& args) {
-  const std::string cmd = "redis-cli -p " + std::to_string(port) + " " + args + " 2>/dev/null";
-  std::string out;
-  if (FILE* p = popen(cmd.c_str(), "r")) {
-    char buf[1024];
-    for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-    pclose(p);
-  }
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
-
-bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto until = clock_type::now() + timeout;
-  while (clock_type::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return done();
+  return shell_output("redis-cli -p " + std::to_string(port) + " " + args);
 }
 
 // Primary, replica, three sentinels watching master "ioc".
 struct sentinel_cluster {
   explicit sentinel_cluster(const std::string& dir) {
-    primary_port = free_port();
-    replica_port = free_port();
+    primary_port = unused_tcp_port();
+    replica_port = unused_tcp_port();
     auto redis = [&](int port, const std::string& name, std::vector<std::string> extra) {
       std::filesystem::create_directories(dir + "/" + name);
       std::vector<std::string> args{"/usr/bin/redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1",
@@ -75,7 +42,7 @@ struct sentinel_cluster {
     restart = [this, redis] { primary = redis(primary_port, "primary", {}); };
     replica = redis(replica_port, "replica", {"--replicaof", "127.0.0.1", std::to_string(primary_port)});
     for (int i = 0; i < 3; ++i) {
-      const int port = free_port();
+      const int port = unused_tcp_port();
       sentinel_ports.push_back(port);
       const std::string conf = dir + "/sentinel" + std::to_string(i) + ".conf";
       std::ofstream(conf) << "port " << port << "\nbind 127.0.0.1\ndir " << dir << "\n"

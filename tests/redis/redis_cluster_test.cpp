@@ -3,9 +3,6 @@
 // hash tag, so one slot; a gateway whose slot lives elsewhere follows MOVED
 // there. Both ingest, recover after a kill, and keep their numbers apart.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <functional>
@@ -19,39 +16,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
-int free_port(int port = 0) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<std::uint16_t>(port));
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    close(fd);
-    return -1;
-  }
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
-std::string run(const std::string& cmd) {
-  std::string out;
-  if (FILE* p = popen((cmd + " 2>/dev/null").c_str(), "r")) {
-    char buf[1024];
-    for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-    pclose(p);
-  }
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
-
 // A free port whose cluster bus port (+10000, as redis-cli --cluster create
 // assumes) is free too.
 int free_cluster_port() {
   for (;;) {
-    const int p = free_port();
-    if (p > 0 && p < 55000 && free_port(p + 10000) == p + 10000) return p;
+    const int p = unused_tcp_port();
+    if (p > 0 && p < 55000 && unused_tcp_port(p + 10000) == p + 10000) return p;
   }
 }
 
@@ -94,26 +64,20 @@ TEST(RedisCluster, TwoProvincesOnAThreePrimaryClusterFollowMovedAndRecover) {
                                  "--appendonly", "yes", "--save", "", "--daemonize", "no"},
         d + ".log"));
   }
-  for (int p : ports) {
-    for (int i = 0; i < 200 && run("redis-cli -p " + std::to_string(p) + " PING") != "PONG"; ++i) {
-      std::this_thread::sleep_for(25ms);
-    }
-  }
+  auto node_cli = [](int port, const std::string& args) {
+    return shell_output("redis-cli -p " + std::to_string(port) + " " + args);
+  };
+  for (int p : ports) ASSERT_TRUE(poll_until([&] { return node_cli(p, "PING") == "PONG"; }, 5s));
   std::string create = "redis-cli --cluster create --cluster-yes";
   for (int p : ports) create += " 127.0.0.1:" + std::to_string(p);
-  run(create);
+  shell_output(create);
   for (int p : ports) {
-    for (int i = 0; i < 400 && run("redis-cli -p " + std::to_string(p) + " CLUSTER INFO").find("cluster_state:ok") ==
-                                   std::string::npos;
-         ++i) {
-      std::this_thread::sleep_for(25ms);
-    }
-    ASSERT_NE(run("redis-cli -p " + std::to_string(p) + " CLUSTER INFO").find("cluster_state:ok"), std::string::npos);
+    ASSERT_TRUE(poll_until([&] { return node_cli(p, "CLUSTER INFO").find("cluster_state:ok") != std::string::npos; }, 10s));
   }
   // Which node holds each province's slot: both gateways are given node 0, so
   // at least one of them must follow MOVED unless both slots are there.
-  const std::string slot45 = run("redis-cli -p " + std::to_string(ports[0]) + " CLUSTER KEYSLOT {ioc:45}");
-  const std::string slot46 = run("redis-cli -p " + std::to_string(ports[0]) + " CLUSTER KEYSLOT {ioc:46}");
+  const std::string slot45 = node_cli(ports[0], "CLUSTER KEYSLOT {ioc:45}");
+  const std::string slot46 = node_cli(ports[0], "CLUSTER KEYSLOT {ioc:46}");
   std::printf("[cluster] slots: {ioc:45} %s, {ioc:46} %s\n", slot45.c_str(), slot46.c_str());
 
   auto qt = province_gateway("45", ports[0]);
