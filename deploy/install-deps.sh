@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libhiredis-dev libprotobuf-dev protobuf-compiler libssl-dev openssl ca-certificates
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
-  redis-server
+  redis-server redis-sentinel
   chromium
   # the example clients of tools/examples/, run by the integration tests
   python3 openjdk-17-jdk-headless

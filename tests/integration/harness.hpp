@@ -6,6 +6,7 @@
 #include <csignal>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -129,6 +130,17 @@ double today_total(unsigned short port, const std::string& area = "45", const st
 
 // Polls /readyz until it answers 200 or the timeout passes.
 bool wait_ready(unsigned short port, std::chrono::milliseconds timeout);
+
+// Runs a shell command; returns its standard output without trailing newlines
+// (standard error discarded).
+std::string shell_output(const std::string& command);
+
+// Polls `done` every 50 ms until it holds or `timeout` passes; returns done().
+bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
+
+// A loopback TCP port nothing listens on now (for servers that need TCP, e.g.
+// Redis replication, Sentinel, Cluster); with `port`, that port if it is free, else -1.
+int unused_tcp_port(int port = 0);
 
 // A process's resident memory in kB, from /proc.
 long rss_kb(pid_t pid);
