@@ -32,8 +32,10 @@ std::string normalise_sample(boost::json::object& sample, const std::string& whe
   }
   for (const char* alias : {"eventTime", "event_time"}) {
     if (auto* t = sample.if_contains(alias)) {
-      sample["eventTimeMs"] = *t;
+      // Copied out first: inserting may rehash the object under `t`.
+      boost::json::value moved = *t;
       sample.erase(alias);
+      sample["eventTimeMs"] = std::move(moved);
     }
   }
   for (const char* name : {"eventTimeMs", "event_time_ms"}) {

@@ -57,6 +57,12 @@ class batch_store {
   // Called on the hub's strand; `done` runs on the hub's strand.
   virtual void append(std::shared_ptr<const stored_batch> batch, std::function<void(bool)> done) = 0;
 
+  // Calls done(true) once everything this store already holds is as durable
+  // as an acknowledged append would be (with replication: on a replica), or
+  // done(false). A resend answered DUPLICATE waits for it: the first delivery
+  // may have been stored but never acknowledged. On the hub's strand.
+  virtual void confirm_durable(std::function<void(bool)> done) { done(true); }
+
   // True while appends are expected to succeed (for /readyz and displays).
   virtual bool available() const = 0;
 

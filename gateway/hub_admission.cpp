@@ -96,8 +96,23 @@ void hub::admit(int agency, const std::string& source_id, core::validation_resul
   const core::claim_outcome claim = engine_.claim(key, epoch, seq, digest);
   switch (claim.result) {
     case core::claim_result::duplicate:
-      m.batches_refused[ioc::v1::DUPLICATE].fetch_add(1, std::memory_order_relaxed);
-      done(answer_again(agency, raw, claim.first, std::move(ack)));
+      // Its first delivery may have been stored but never acknowledged (a
+      // replica did not confirm it): answer only once it is as durable as an ack.
+      store_->confirm_durable([self = shared_from_this(), agency, raw = std::move(raw), first = claim.first,
+                               ack = std::move(ack), done = std::move(done)](bool durable) mutable {
+        metrics& m = global_metrics();
+        if (!durable) {
+          ack.clear_refused();
+          ack.set_accepted(0);
+          ack.set_batch_reason(ioc::v1::STORAGE_UNAVAILABLE);
+          ack.set_batch_message("this batch is stored but not yet confirmed by a replica; retry later");
+          m.batches_refused[ioc::v1::STORAGE_UNAVAILABLE].fetch_add(1, std::memory_order_relaxed);
+          done(std::move(ack));
+          return;
+        }
+        m.batches_refused[ioc::v1::DUPLICATE].fetch_add(1, std::memory_order_relaxed);
+        done(self->answer_again(agency, raw, first, std::move(ack)));
+      });
       return;
     case core::claim_result::in_flight:
       refuse_batch(ioc::v1::IN_FLIGHT, "the same batch is being stored now; retry shortly");

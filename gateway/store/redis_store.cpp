@@ -254,6 +254,32 @@ void redis_store::append(std::shared_ptr<const stored_batch> batch, std::functio
   if (!p->waiting) finish(false);  // cannot confirm replication: not acknowledged (the tail applies it if stored)
 }
 
+void redis_store::confirm_durable(std::function<void(bool)> done) {
+  if (!options_.replicated) {
+    done(true);
+    return;
+  }
+  // WAIT covers this connection's own writes, so write first: a replica that
+  // has this write has everything the log held before it, whoever wrote it.
+  auto p = std::make_shared<std::function<void(bool)>>(std::move(done));
+  auto finish = [p](bool ok) {
+    if (!*p) return;
+    auto d = std::move(*p);
+    d(ok);
+  };
+  if (!log_conn_->command({"SET", prefix_ + ":durable_probe", gateway_id_}, [finish](redisReply* r) {
+        if (!r || r->type == REDIS_REPLY_ERROR) finish(false);
+      })) {
+    finish(false);
+    return;
+  }
+  const bool sent = log_conn_->command(
+      {"WAIT", "1", std::to_string(options_.wait_timeout_ms)},
+      [finish](redisReply* r) { finish(r && r->type == REDIS_REPLY_INTEGER && r->integer >= 1); },
+      options_.wait_timeout_ms);
+  if (!sent) finish(false);
+}
+
 void redis_store::publish_estimates(const std::vector<const ioc::v1::SeriesState*>& series) {
   if (!available()) return;
   for (const auto* s : series) {

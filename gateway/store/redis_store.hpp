@@ -43,6 +43,7 @@ class redis_store final : public batch_store {
   void start(store_hooks hooks) override;
   void stop() override;
   void append(std::shared_ptr<const stored_batch> batch, std::function<void(bool)> done) override;
+  void confirm_durable(std::function<void(bool)> done) override;
   bool available() const override { return machine_.available() && log_conn_->up(); }
   const char* name() const override { return "redis"; }
   void publish_estimates(const std::vector<const ioc::v1::SeriesState*>& series) override;
