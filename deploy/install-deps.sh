@@ -13,6 +13,12 @@ packages=(
   # the example clients of tools/examples/, run by the integration tests
   python3 openjdk-17-jdk-headless
 )
+# --tests: also what only the tests use. nginx (the shipped reverse-proxy
+# configuration is tested with the real server) is installed without starting
+# Debian's own nginx service on port 80.
+with_tests=false
+[[ "${1:-}" == "--tests" ]] && with_tests=true
+$with_tests && packages+=(nginx-light)
 # The machine image may ship its own Node.js; only fall back to Debian's.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 
@@ -26,7 +32,18 @@ if ((${#missing[@]})); then
   [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
   echo "install-deps: installing ${missing[*]}"
   $sudo_cmd apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # policy-rc.d 101: packages installed now do not start their services
+  # (nginx would take port 80; redis-server and redis-sentinel are started by
+  # the demo and the tests themselves).
+  policy=/usr/sbin/policy-rc.d
+  made_policy=false
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo_cmd tee $policy >/dev/null && $sudo_cmd chmod +x $policy && made_policy=true
+  fi
+  status=0
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}" || status=$?
+  $made_policy && $sudo_cmd rm -f $policy
+  exit $status
 else
   echo "install-deps: all packages present"
 fi

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir="${BUILD_DIR:-build}"
 
-deploy/install-deps.sh
+deploy/install-deps.sh --tests
 deploy/build.sh
 (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 (cd tests/contract && npm ci --no-audit --no-fund --loglevel=error)
