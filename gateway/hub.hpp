@@ -34,6 +34,11 @@ class hub : public std::enable_shared_from_this<hub> {
   hub(strand_type strand, std::shared_ptr<const core::catalog> cat, const ioc::v1::ServerConfig& server,
       std::unique_ptr<batch_store> store);
 
+  // Past periods from a file (--import-history), written into the engine's
+  // history after every recovery (a checkpoint restored replaces the state;
+  // the rows set their periods, so writing them again is harmless). Before start().
+  void import_history(std::vector<core::history_row> rows) { imported_history_ = std::move(rows); }
+
   // Starts the store (recovery first) and the publish and housekeeping timers.
   void start();
   // Cancels the timers; displays are closed by the server.
@@ -105,6 +110,7 @@ class hub : public std::enable_shared_from_this<hub> {
   core::millis oldest_unpublished_ms_ = 0;  // oldest arrival not yet in a frame
   std::vector<core::alert> pending_alerts_;
   bool stopped_ = false;
+  std::vector<core::history_row> imported_history_;
   std::atomic<bool> ready_{false};  // read from HTTP sessions' threads
   bool last_degraded_ = false;
 };
