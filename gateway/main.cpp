@@ -8,6 +8,7 @@
 
 #include "core/config_loader.hpp"
 #include "core/history_import.hpp"
+#include "core/vietnam_time.hpp"
 #include "gateway/server.hpp"
 #include "gateway/tls_context.hpp"
 

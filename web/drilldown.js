@@ -56,19 +56,34 @@
     return 10 * p;
   }
 
+  // Dates joined by "/" in the locale's digits, fields in the given order:
+  // vi-VN alone writes a day as "25-11" and a month as "tháng 11, 2026".
+  function slashed(locale, fields) {
+    const opts = { timeZone: "UTC" };
+    for (const f of fields) opts[f] = f === "year" ? "numeric" : "2-digit";
+    const parts = new Intl.DateTimeFormat(locale, opts);
+    return {
+      format: (d) => {
+        const p = Object.fromEntries(parts.formatToParts(d).map((x) => [x.type, x.value]));
+        return fields.map((f) => p[f]).join("/");
+      },
+    };
+  }
+
   function formats(o) {
-    const utc = { timeZone: "UTC" };
     const int = new Intl.NumberFormat(o.locale, { maximumFractionDigits: 0 });
     const one = new Intl.NumberFormat(o.locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
     const two = new Intl.NumberFormat(o.locale, { maximumFractionDigits: 2 });
     const value = o.percent ? (v) => one.format(v * 100) + "%"
       : o.kind === "COUNTER" ? (v) => int.format(v) : (v) => (Math.abs(v) >= 100 ? int.format(v) : two.format(v));
+    const tgt = new Intl.NumberFormat(o.locale, { maximumFractionDigits: 1 });
+    const target = o.percent ? (v) => tgt.format(v * 100) + "%" : (v) => int.format(v);  // "Mục tiêu 70%"
     const axis = o.percent ? (v) => int.format(v * 100) + "%" : (v) => int.format(v);
     return {
-      value, axis, one,
-      day: new Intl.DateTimeFormat(o.locale, { ...utc, day: "2-digit", month: "2-digit" }),
-      dayFull: new Intl.DateTimeFormat(o.locale, { ...utc, day: "2-digit", month: "2-digit", year: "numeric" }),
-      month: new Intl.DateTimeFormat(o.locale, { ...utc, month: "2-digit", year: "numeric" }),
+      value, axis, one, target,
+      day: slashed(o.locale, ["day", "month"]),
+      dayFull: slashed(o.locale, ["day", "month", "year"]),
+      month: slashed(o.locale, ["month", "year"]),
     };
   }
 
@@ -96,7 +111,8 @@
     if (target && target.value <= top) {
       const ty = y(target.value);
       svg.append(svgEl("line", { class: "target", x1: L, x2: W - R, y1: ty, y2: ty }),
-        svgEl("text", { class: "target", x: W - R - 4, y: ty < T + 14 ? ty + 14 : ty - 4, "text-anchor": "end" }, target.text));
+        // At the left: the latest value is labelled at the right.
+        svgEl("text", { class: "target", x: L + 6, y: ty < T + 14 ? ty + 14 : ty - 4, "text-anchor": "start" }, target.text));
     }
     const fullPeriod = (p) => (step === "day" ? f.dayFull : f.month).format(periodDate(p));
     const series = (pts, kind) => {
@@ -153,9 +169,9 @@
     const word = o.higherIsBetter === false ? w.limit : w.target;
     const targetFor = (step) => {
       if (!(o.target > 0)) return null;
-      if (o.kind !== "COUNTER") return { value: o.target, text: `${word} ${f.value(o.target)}` };
+      if (o.kind !== "COUNTER") return { value: o.target, text: `${word} ${f.target(o.target)}` };
       const v = step === "day" ? o.target / 365 : o.target / 12;
-      return { value: v, text: `${word} ${f.value(v)} ${step === "day" ? w.avg_day : w.avg_month}` };
+      return { value: v, text: `${word} ${f.target(v)} ${step === "day" ? w.avg_day : w.avg_month}` };
     };
     box.append(el("h3", {}, w.days), chart("days", dayPts, null, targetFor("day"), f, "day", w));
     box.append(el("h3", {}, w.months), chart("months", monthPts, hasYoy ? yoyPts : null, targetFor("month"), f, "month", w));

@@ -759,6 +759,7 @@
     render();
   };
   state.showRanking = (id) => { state.pinnedRanking = id; render(); };
+  state.openDetail = openDetail;
 
   function render() {
     renderHeader();
