@@ -23,13 +23,13 @@ std::string redis_config() {
 
 std::string day_text(std::int64_t day) {
   const auto d = core::civil_from_days(day);
-  char out[16];
+  char out[48];
   std::snprintf(out, sizeof out, "%04d-%02u-%02u", d.year, d.month, d.day);
   return out;
 }
 
 std::string month_text(std::int64_t key) {
-  char out[16];
+  char out[48];
   std::snprintf(out, sizeof out, "%04lld-%02lld", static_cast<long long>(key / 12), static_cast<long long>(key % 12 + 1));
   return out;
 }
@@ -40,8 +40,13 @@ std::vector<std::tuple<std::string, double, bool>> points(unsigned short port, c
   EXPECT_EQ(r.status, 200) << target << ": " << r.body;
   std::vector<std::tuple<std::string, double, bool>> out;
   if (r.status != 200) return out;
-  for (const auto& p : json::parse(r.body).at("points").as_array()) {
-    out.emplace_back(std::string(p.at("period").as_string()), p.at("value").to_number<double>(), p.at("hasValue").as_bool());
+  const json::value doc = json::parse(r.body);
+  for (const auto& p : doc.at("points").as_array()) {
+    const auto& o = p.as_object();
+    const auto* value = o.if_contains("value");
+    const auto* has = o.if_contains("hasValue");
+    out.emplace_back(std::string(o.at("period").as_string()), value ? value->to_number<double>() : 0.0,
+                     has && has->as_bool());
   }
   return out;
 }
@@ -123,10 +128,14 @@ TEST(HistoryImport, ABadFileIsRefusedAtStartNamingFileAndLine) {
   const std::string dir = make_temp_dir("ioc-history");
   const std::string file = dir + "/bad.csv";
   std::ofstream(file) << "indicator,area,period,value\neinvoice_issued,45,2025-13-01,5\n";
-  gateway_process gw(redis_config(), {"--redis", "none", "--import-history", file});
-  EXPECT_EQ(gw.port(), 0);
-  EXPECT_EQ(gw.stop(SIGTERM), 2);
-  EXPECT_NE(gw.log().find(file + ":2: period '2025-13-01'"), std::string::npos) << gw.log();
+  std::string said;
+  try {
+    gateway_process gw(redis_config(), {"--redis", "none", "--import-history", file});
+  } catch (const std::exception& e) {
+    said = e.what();
+  }
+  EXPECT_NE(said.find("refusing to start"), std::string::npos) << said;
+  EXPECT_NE(said.find(file + ":2: period '2025-13-01' is neither YYYY-MM-DD nor YYYY-MM"), std::string::npos) << said;
 }
 
 }  // namespace
