@@ -15,6 +15,7 @@
 
 #include "core/alert_book.hpp"
 #include "core/engine.hpp"
+#include "core/history_table.hpp"
 #include "gateway/batch_store.hpp"
 #include "gateway/display_sink.hpp"
 #include "gateway/token_bucket.hpp"
@@ -64,6 +65,11 @@ class hub : public std::enable_shared_from_this<hub> {
   // (local day numbers, or year*12 + month-1), as JSON or CSV. Any thread.
   void history_body(int indicator, int area, bool step_month, std::int64_t from, std::int64_t to, bool csv,
                     std::function<void(std::string)> done);
+
+  // GET /v1/export: every (indicator, area, period) asked for, as rows
+  // `done` writes out (on the hub's strand: post the writing elsewhere). Any thread.
+  void export_table(std::vector<int> indicators, std::vector<int> areas, bool step_month, std::int64_t from,
+                    std::int64_t to, std::function<void(std::vector<core::export_row>)> done);
 
   // REST views, answered on the hub's strand. Any thread.
   void snapshot_json(std::function<void(std::string)> done);
