@@ -97,6 +97,10 @@
     const x = (k) => L + (k * (W - L - R)) / Math.max(1, points.length - 1);
     const y = (v) => T + (1 - Math.min(1, Math.max(0, v / top))) * (H - T - B);
     const svg = svgEl("svg", { class: `history ${cls}`, viewBox: `0 0 ${W} ${H}`, role: "img" });
+    if (points.length) {  // the periods drawn, for tests and operators
+      svg.dataset.from = points[0].period;
+      svg.dataset.to = points[points.length - 1].period;
+    }
     for (const v of [0, top / 2, top]) {
       svg.append(svgEl("line", { class: "grid", x1: L, x2: W - R, y1: y(v), y2: y(v) }),
         svgEl("text", { class: "y-label", x: L - 6, y: y(v) + 4, "text-anchor": "end" }, f.axis(v)));

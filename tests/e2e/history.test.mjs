@@ -75,7 +75,9 @@ test("the drill-down draws the imported year: 90 days, 13 months and the year be
   const days = await drawn(wall, "#detail svg.history.days circle.value");
   assert.ok(days.length >= 89 && days.length <= 90, `${days.length} daily points`);
   for (const [period, value] of days) assert.ok(Math.abs(value - expectDays.get(period)) < 1e-12, `${period}: ${value}`);
-  assert.deepEqual(days, await history("step=day"));  // exactly what the server has, nothing more or less
+  // Exactly what the server has for the periods drawn, nothing more or less.
+  const range = await wall.$eval("#detail svg.history.days", (s) => `from=${s.dataset.from}&to=${s.dataset.to}`);
+  assert.deepEqual(days, await history(`step=day&${range}`));
   // Months: the last 13 (12 imported and this one live), and the 13 a year before them.
   const months = await drawn(wall, "#detail svg.history.months circle.value");
   assert.ok(months.length >= 12 && months.length <= 13, `${months.length} monthly points`);
