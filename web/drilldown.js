@@ -183,8 +183,10 @@
     legend.append(el("span", { class: "key value" }, `● ${w.this_period}`));
     if (hasYoy) legend.append(el("span", { class: "key yoy" }, `○ ${w.yoy}`));
     box.append(legend);
-    // The latest month with a value, against the same month a year before.
-    const k = monthPts.map((p) => p.has).lastIndexOf(true);
+    // The latest month with a value, against the same month a year before;
+    // for counts, the latest finished month (part of a month against a whole one misleads).
+    const last = o.kind === "COUNTER" ? monthPts.length - 2 : monthPts.length - 1;
+    const k = last < 0 ? -1 : monthPts.map((p) => p.has).lastIndexOf(true, last);
     if (k >= 0) {
       const p = monthPts[k];
       let text = `${f.month.format(periodDate(p.period))}: ${f.value(p.value)}`;
