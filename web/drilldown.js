@@ -18,6 +18,7 @@
       loading: "Đang tải lịch sử…", failed: (s) => `Không tải được lịch sử (${s})`,
       missing: "Lịch sử 90 ngày và 13 tháng: chưa có số liệu (chưa nhập số liệu các năm trước, chưa tích lũy đủ)",
       same_last_year: (p, v) => `cùng kỳ ${p}: ${v}`, points: "điểm %", no_value: "không có số liệu",
+      download: "Tải về 25 tháng:", xlsx: "Excel (.xlsx)", csv: "CSV",
     },
     en: {
       days: "By day — last 90 days", months: "By month — last 13 months", yoy: "Same month last year",
@@ -25,6 +26,7 @@
       loading: "Loading history…", failed: (s) => `History could not be loaded (${s})`,
       missing: "90-day and 13-month history: no data yet (no past years imported, not enough accumulated)",
       same_last_year: (p, v) => `same month last year ${p}: ${v}`, points: "points", no_value: "no data",
+      download: "Download 25 months:", xlsx: "Excel (.xlsx)", csv: "CSV",
     },
   };
 
@@ -201,6 +203,15 @@
       }
       box.append(el("p", { class: "history-yoy" }, text));
     }
+    // The months shown and the year before, with the target and its source, as a file.
+    const downloads = el("p", { class: "history-downloads" }, w.download + " ");
+    for (const format of ["xlsx", "csv"]) {
+      const q = new URLSearchParams({ indicators: o.indicator, areas: o.area, step: "month",
+        from: all[0].period, to: all[all.length - 1].period, format });
+      if (format === "csv") downloads.append(" · ");
+      downloads.append(el("a", { href: `/v1/export?${q}`, download: `${o.indicator}-${o.area}.${format}`, "data-format": format }, w[format]));
+    }
+    box.append(downloads);
   }
 
   async function fetchJson(url) {

@@ -114,6 +114,16 @@ test("the drill-down draws the imported year: 90 days, 13 months and the year be
   assert.match(await wall.textContent("#detail"), /Nguồn số liệu: Trung tâm Phục vụ hành chính công/);
   assert.match(await wall.textContent("#detail ul.areas.few"), /Thành phố Đông Hà/);  // ranked apart: 4 dossiers
   assert.doesNotMatch(await wall.textContent("#detail"), /chưa có số liệu/);
+  // The months shown and the year before as a file, with the target's source in it.
+  const href = await wall.getAttribute('#detail .history-downloads a[data-format="csv"]', "href");
+  const csv = await (await fetch(`http://127.0.0.1:${gw.port}${href}`)).text();
+  const lines = csv.trim().split("\r\n");
+  assert.equal(lines.length, 1 + 25, csv.slice(0, 300));
+  const [period0] = yoy[0];
+  const row = lines.find((l) => l.includes(`,${period0},`));
+  assert.ok(row && row.includes(String(expectMonths.get(period0)).slice(0, 6)) && row.includes("chưa kiểm chứng"), row);
+  const xlsx = await fetch(`http://127.0.0.1:${gw.port}${await wall.getAttribute('#detail .history-downloads a[data-format="xlsx"]', "href")}`);
+  assert.equal(xlsx.headers.get("content-type"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
   await wall.screenshot({ path: `${h.artifacts}/wall-history.png` });
   await wall.locator("#detail .long-history").screenshot({ path: `${h.artifacts}/wall-history-charts.png` });
   await wall.close();
