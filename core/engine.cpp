@@ -101,6 +101,27 @@ series_history& engine::history_of(std::uint32_t n) {
   return *history_[n];
 }
 
+std::size_t engine::import_history(const std::vector<history_row>& rows, std::vector<std::string>* skipped) {
+  std::size_t written = 0;
+  for (const history_row& r : rows) {
+    const std::uint32_t n = series_number(r.indicator, r.area);
+    const series* s = find(n);
+    if (s && cat_->indicators[r.indicator].rolls_up() && (r.month ? s->months.at(r.key) : s->days.at(r.key)).samples > 0) {
+      if (skipped) skipped->push_back("line " + std::to_string(r.line) + ": live samples already cover this period");
+      continue;
+    }
+    // Levels: event time 0, so a live sample of the same period replaces it.
+    series_history& h = history_of(n);
+    if (r.month) {
+      h.restore_month(r.key, r.value, 0);
+    } else {
+      h.restore_day(r.key, r.value, 0);
+    }
+    ++written;
+  }
+  return written;
+}
+
 std::vector<tally> engine::history(int indicator, int area, bool step_month, std::int64_t from, std::int64_t to) const {
   std::vector<tally> out;
   if (to < from || to - from > 20 * 366) return out;

@@ -12,6 +12,7 @@
 
 #include "core/batch_validator.hpp"
 #include "core/catalog.hpp"
+#include "core/history_import.hpp"
 #include "core/series.hpp"
 #include "core/series_history.hpp"
 #include "core/series_pool.hpp"
@@ -93,6 +94,12 @@ class engine {
   // Empty tallies where nothing was recorded. Levels give the last value of
   // each period in `sum` (samples > 0 where one exists).
   std::vector<tally> history(int indicator, int area, bool step_month, std::int64_t from, std::int64_t to) const;
+  // Writes imported past periods into history (see history_import.hpp):
+  // each row sets its period, so importing the same file again changes
+  // nothing; the live windows are not touched. A row whose period still has
+  // live samples in the series' rings is skipped and described in `skipped`
+  // (the rings win until that period leaves them). Returns the rows written.
+  std::size_t import_history(const std::vector<history_row>& rows, std::vector<std::string>* skipped = nullptr);
   // The kept history of a series, or null.
   const series_history* history_of(std::uint32_t n) const { return n < history_.size() ? history_[n].get() : nullptr; }
 

@@ -45,10 +45,13 @@ void save_history(const series_history& h, ioc::v1::CheckpointSeries* o) {
 void engine::save(ioc::v1::EngineCheckpoint* out) const {
   for (std::uint32_t n = 0; n < slots_.size(); ++n) {
     const series* s = slots_[n];
-    if (!s) continue;
+    const series_history* h = history_of(n);
+    if (!s && !h) continue;
     auto* o = out->add_series();
     o->set_indicator(cat_->indicators[indicator_of(n)].id);
     o->set_area(cat_->areas[area_of(n)].code);
+    if (h) save_history(*h, o);
+    if (!s) continue;  // history only (imported): no windows, no live series
     save_ring(s->minutes, o->mutable_minutes());
     save_ring(s->fives, o->mutable_fives());
     save_ring(s->quarters, o->mutable_quarters());
@@ -62,7 +65,6 @@ void engine::save(ioc::v1::EngineCheckpoint* out) const {
     o->set_last_event_ms(s->last_event_ms);
     o->set_last_arrival_ms(s->last_arrival_ms);
     o->set_samples(s->samples);
-    if (const series_history* h = history_of(n)) save_history(*h, o);
   }
   for (const auto& [key, ledger] : sources_) {
     ledger.save(key, out);
@@ -90,6 +92,16 @@ std::size_t engine::load(const ioc::v1::EngineCheckpoint& in) {
     const int area = cat_->find_area(o.area());
     if (ind < 0 || area < 0) continue;
     const std::uint32_t n = series_number(ind, area);
+    if (o.day_history_size() + o.month_history_size() > 0) {
+      series_history& h = history_of(n);
+      for (const auto& c : o.day_history()) h.restore_day(c.key(), {c.sum(), c.denominator(), c.samples()}, c.event_ms());
+      for (const auto& c : o.month_history()) {
+        h.restore_month(c.key(), {c.sum(), c.denominator(), c.samples()}, c.event_ms());
+      }
+    }
+    if (o.samples() == 0 && o.minutes_size() + o.days_size() + o.months_size() + o.years_size() == 0) {
+      continue;  // history only
+    }
     series& s = slot(n);
     load_ring(s.minutes, o.minutes());
     load_ring(s.fives, o.fives());
@@ -104,13 +116,6 @@ std::size_t engine::load(const ioc::v1::EngineCheckpoint& in) {
     s.last_event_ms = o.last_event_ms();
     s.last_arrival_ms = o.last_arrival_ms();
     s.samples = o.samples();
-    if (o.day_history_size() + o.month_history_size() > 0) {
-      series_history& h = history_of(n);
-      for (const auto& c : o.day_history()) h.restore_day(c.key(), {c.sum(), c.denominator(), c.samples()}, c.event_ms());
-      for (const auto& c : o.month_history()) {
-        h.restore_month(c.key(), {c.sum(), c.denominator(), c.samples()}, c.event_ms());
-      }
-    }
     s.dirty = true;
     dirty_.push_back(n);
     ++restored;

@@ -7,11 +7,14 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git time
   libboost1.81-dev libboost-json1.81-dev
   libhiredis-dev libprotobuf-dev protobuf-compiler libssl-dev openssl ca-certificates
+  libxlsxwriter-dev
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
   redis-server redis-sentinel
   chromium
   # the example clients of tools/examples/, run by the integration tests
   python3 openjdk-17-jdk-headless
+  # reads the XLSX exports back in the integration tests
+  python3-openpyxl
 )
 # --tests: also what only the tests use. nginx (the shipped reverse-proxy
 # configuration is tested with the real server) is installed without starting

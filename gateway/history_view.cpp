@@ -1,10 +1,13 @@
-// GET /v1/history/{indicator}: the long past of one series, a point per
-// Vietnam day or month, as JSON (ioc.v1.History) or CSV that Excel opens
-// with its Vietnamese intact (UTF-8 with a byte-order mark).
+// GET /v1/history/{indicator} and GET /v1/export: the long past of series, a
+// point per Vietnam day or month, as JSON (ioc.v1.History) or CSV that Excel
+// opens with its Vietnamese intact (UTF-8 with a byte-order mark); exports
+// also as XLSX (export_xlsx.cpp). Tables are built on the hub's strand
+// (core/history_table), written out by the caller.
 #include <boost/asio/post.hpp>
 #include <cstdio>
 #include <optional>
 
+#include "core/history_table.hpp"
 #include "core/state_export.hpp"
 #include "gateway/batch_codec.hpp"
 #include "gateway/hub.hpp"
@@ -12,32 +15,6 @@
 namespace ioc::gateway {
 
 namespace {
-
-std::string period_name(bool step_month, std::int64_t key) {
-  char out[16];
-  if (step_month) {
-    std::snprintf(out, sizeof out, "%04lld-%02lld", static_cast<long long>(core::floor_div(key, 12)),
-                  static_cast<long long>(key - core::floor_div(key, 12) * 12 + 1));
-  } else {
-    const core::civil_date d = core::civil_from_days(key);
-    std::snprintf(out, sizeof out, "%04d-%02u-%02u", d.year, d.month, d.day);
-  }
-  return out;
-}
-
-std::string number(double v) {
-  char out[32];
-  std::snprintf(out, sizeof out, "%.10g", v);
-  return out;
-}
-
-// A CSV cell: quoted when it holds a comma, a quote or a line break.
-std::string cell(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 // A period as a key: YYYY-MM-DD (days) or YYYY-MM (months); nullopt when malformed.
 std::optional<std::int64_t> period_key(const std::string& text, bool month) {
@@ -59,6 +36,7 @@ history_query parse_history_query(const std::string& step, const std::string& fr
   history_query q;
   if (!step.empty() && step != "day" && step != "month") {
     q.error = "step must be day or month";
+    q.step_error = true;
     return q;
   }
   q.step_month = step == "month";
@@ -82,53 +60,44 @@ void hub::history_body(int indicator, int area, bool step_month, std::int64_t fr
   boost::asio::post(strand_, [self = shared_from_this(), indicator, area, step_month, from, to, csv,
                               done = std::move(done)] {
     const core::indicator_def& def = self->cat_->indicators[indicator];
-    const core::series* s = self->engine_.find(indicator, area);
-    // Counters count zero on a day with no events once the feed has begun.
-    const std::int64_t began = s && s->first_event_ms != core::series::never
-                                   ? (step_month ? core::month_key_of_day(core::local_day(s->first_event_ms))
-                                                 : core::local_day(s->first_event_ms))
-                                   : std::numeric_limits<std::int64_t>::max();
-    const auto tallies = self->engine_.history(indicator, area, step_month, from, to);
+    const auto points = core::history_points(self->engine_, indicator, area, step_month, from, to);
+    if (csv) {
+      std::string out = "\xEF\xBB\xBF";  // so Excel reads UTF-8
+      out += "indicator,label,area,area_name,period,value,sum,denominator,samples\r\n";
+      const std::string head = core::csv_cell(def.id) + "," + core::csv_cell(def.label_vi) + "," +
+                               core::csv_cell(self->cat_->areas[area].code) + "," +
+                               core::csv_cell(self->cat_->areas[area].name_vi) + ",";
+      for (const auto& p : points) {
+        out += head + core::period_name(step_month, p.key) + "," + (p.has_value ? core::csv_number(p.value) : "") + "," +
+               core::csv_number(p.t.sum) + "," + core::csv_number(p.t.denominator) + "," + std::to_string(p.t.samples) +
+               "\r\n";
+      }
+      done(std::move(out));
+      return;
+    }
     ioc::v1::History h;
     h.set_indicator(def.id);
     h.set_area(self->cat_->areas[area].code);
     h.set_step(step_month ? "month" : "day");
     h.set_kind(core::to_proto(def.kind));
-    for (std::size_t i = 0; i < tallies.size(); ++i) {
-      const core::tally& t = tallies[i];
-      const std::int64_t key = from + static_cast<std::int64_t>(i);
-      auto* p = h.add_points();
-      p->set_period(period_name(step_month, key));
-      p->set_sum(t.sum);
-      p->set_denominator(t.denominator);
-      p->set_samples(t.samples);
-      switch (def.kind) {
-        case core::indicator_kind::counter:
-          p->set_has_value(t.samples > 0 || key >= began);
-          p->set_value(t.sum);
-          break;
-        case core::indicator_kind::ratio:
-          p->set_has_value(t.denominator > 0);
-          p->set_value(t.denominator > 0 ? t.sum / t.denominator : 0);
-          break;
-        default:
-          p->set_has_value(t.samples > 0);
-          p->set_value(t.sum);
-      }
+    for (const auto& p : points) {
+      auto* o = h.add_points();
+      o->set_period(core::period_name(step_month, p.key));
+      o->set_has_value(p.has_value);
+      o->set_value(p.value);
+      o->set_sum(p.t.sum);
+      o->set_denominator(p.t.denominator);
+      o->set_samples(p.t.samples);
     }
-    if (!csv) {
-      done(message_to_json(h));
-      return;
-    }
-    std::string out = "\xEF\xBB\xBF";  // so Excel reads UTF-8
-    out += "indicator,label,area,area_name,period,value,sum,denominator,samples\r\n";
-    const std::string head = cell(def.id) + "," + cell(def.label_vi) + "," + cell(h.area()) + "," +
-                             cell(self->cat_->areas[area].name_vi) + ",";
-    for (const auto& p : h.points()) {
-      out += head + p.period() + "," + (p.has_value() ? number(p.value()) : "") + "," + number(p.sum()) + "," +
-             number(p.denominator()) + "," + std::to_string(p.samples()) + "\r\n";
-    }
-    done(std::move(out));
+    done(message_to_json(h));
+  });
+}
+
+void hub::export_table(std::vector<int> indicators, std::vector<int> areas, bool step_month, std::int64_t from,
+                       std::int64_t to, std::function<void(std::vector<core::export_row>)> done) {
+  boost::asio::post(strand_, [self = shared_from_this(), indicators = std::move(indicators), areas = std::move(areas),
+                              step_month, from, to, done = std::move(done)] {
+    done(core::export_rows(self->engine_, indicators, areas, step_month, from, to));
   });
 }
 

@@ -14,6 +14,7 @@
 #include "core/state_export.hpp"
 #include "gateway/auth.hpp"
 #include "gateway/batch_codec.hpp"
+#include "gateway/export_xlsx.hpp"
 #include "gateway/log.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/query_string.hpp"
@@ -27,6 +28,11 @@ namespace http = beast::http;
 using http_response = http::response<http::string_body>;
 
 namespace {
+
+// Rows in one export (the body is built in memory, ~150 bytes a row): 20
+// indicators × 150 communes × 13 months is 39,000; a year of days for 20
+// indicators in 25 areas is 182,500.
+constexpr std::size_t max_export_rows = 200'000;
 
 std::string json_escape(std::string_view s) {
   std::string out;
@@ -229,6 +235,9 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
     if (path.rfind("/v1/history/", 0) == 0) {
       return handle_history(req, path.substr(12), query);
     }
+    if (path == "/v1/export") {
+      return handle_export(query);
+    }
     if (path.rfind("/v1/sources/", 0) == 0) {
       return handle_source(req, path.substr(12));
     }
@@ -276,22 +285,108 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
     });
   }
 
+  // The periods of a history or export query: step=day|month, from and to as
+  // YYYY-MM-DD (days, default the last 90) or YYYY-MM (months, the last 13).
+  // Answers 400 and returns nullopt when they are malformed.
+  struct period_range {
+    bool month = false;
+    std::int64_t from = 0, to = 0;
+  };
+  std::optional<period_range> periods_of(const std::string& query, const char* default_step) {
+    std::string step = query_param(query, "step");
+    if (step.empty()) step = default_step;
+    const history_query q = parse_history_query(step, query_param(query, "from"), query_param(query, "to"),
+                                                core::local_day(wall_clock_ms()));
+    if (!q.error.empty()) {
+      send(make(http::status::bad_request, error_body(q.step_error ? "bad_step" : "bad_period", q.error)));
+      return std::nullopt;
+    }
+    return period_range{q.step_month, q.from, q.to};
+  }
+
   // GET /v1/history/{indicator}?area=&from=&to=&step=day|month&format=json|csv.
   void handle_history(const http_request& req, const std::string& indicator_id, const std::string& query) {
     const auto series = series_of(indicator_id, query);
     if (!series) return;
-    const history_query q = parse_history_query(query_param(query, "step"), query_param(query, "from"),
-                                                query_param(query, "to"), core::local_day(wall_clock_ms()));
-    if (!q.error.empty()) {
-      return send(make(http::status::bad_request, error_body("bad_period", q.error)));
-    }
+    const auto range = periods_of(query, "day");
+    if (!range) return;
     const std::string format = query_param(query, "format");
     const bool csv = format == "csv" || (format.empty() && req[http::field::accept].find("text/csv") != std::string_view::npos);
-    ctx_->live_hub->history_body(series->first, series->second, q.step_month, q.from, q.to, csv,
+    ctx_->live_hub->history_body(series->first, series->second, range->month, range->from, range->to, csv,
                                  [self = this->shared_from_this(), csv](std::string body) {
       asio::post(self->stream_.get_executor(), [self, csv, body = std::move(body)]() mutable {
         auto res = self->make(http::status::ok, std::move(body), csv ? "text/csv; charset=utf-8" : "application/json");
         if (csv) res.set(http::field::content_disposition, "attachment; filename=\"history.csv\"");
+        self->send(std::move(res));
+      });
+    });
+  }
+
+  // GET /v1/export?indicators=a,b&areas=45,461&from=&to=&step=day|month&format=csv|xlsx:
+  // indicators × areas × periods with each indicator's target, its source and
+  // verification (default: every indicator, the province, the last 13 months, CSV).
+  void handle_export(const std::string& query) {
+    // A comma-separated list resolved by `find`; answers 404 naming the first unknown one.
+    auto list = [&](const std::string& text, auto find, const char* code, const char* what, std::vector<int>* out) {
+      std::string rest = text;
+      while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        const std::string one = rest.substr(0, comma);
+        rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+        if (one.empty()) continue;
+        const int n = find(one);
+        if (n < 0) {
+          send(make(http::status::not_found, error_body(code, std::string("unknown ") + what + " '" + one + "'")));
+          return false;
+        }
+        out->push_back(n);
+      }
+      return true;
+    };
+    const core::catalog& cat = *ctx_->cat;
+    std::vector<int> indicators, areas;
+    if (!list(query_param(query, "indicators"), [&](const std::string& id) { return cat.find_indicator(id); },
+              "unknown_indicator", "indicator", &indicators) ||
+        !list(query_param(query, "areas"), [&](const std::string& code) { return cat.find_area(code); }, "unknown_area",
+              "area", &areas)) {
+      return;
+    }
+    if (indicators.empty()) {
+      for (std::size_t i = 0; i < cat.indicators.size(); ++i) indicators.push_back(static_cast<int>(i));
+    }
+    if (areas.empty()) areas.push_back(cat.find_area(cat.province_code));
+    std::string format = query_param(query, "format");
+    if (format.empty()) format = "csv";
+    if (format != "csv" && format != "xlsx") {
+      return send(make(http::status::bad_request, error_body("bad_format", "format must be csv or xlsx")));
+    }
+    const auto range = periods_of(query, "month");
+    if (!range) return;
+    const std::size_t rows = indicators.size() * areas.size() * static_cast<std::size_t>(range->to - range->from + 1);
+    if (rows > max_export_rows) {
+      return send(make(http::status::bad_request,
+                       error_body("too_large", std::to_string(rows) + " rows asked for; at most " +
+                                                   std::to_string(max_export_rows) + ": fewer indicators, areas or periods")));
+    }
+    const bool xlsx = format == "xlsx";
+    ctx_->live_hub->export_table(std::move(indicators), std::move(areas), range->month, range->from, range->to,
+                                 [self = shared_from_this(), xlsx, month = range->month](std::vector<core::export_row> rows) {
+      // Written on the session's strand, not the hub's.
+      asio::post(self->stream_.get_executor(), [self, xlsx, month, rows = std::move(rows)] {
+        const core::catalog& cat = *self->ctx_->cat;
+        if (!xlsx) {
+          auto res = self->make(http::status::ok, core::export_csv(cat, month, rows), "text/csv; charset=utf-8");
+          res.set(http::field::content_disposition, "attachment; filename=\"export.csv\"");
+          return self->send(std::move(res));
+        }
+        std::string body = export_xlsx(cat, month, rows);
+        if (body.empty()) {
+          return self->send(self->make(http::status::internal_server_error,
+                                       error_body("export_failed", "the XLSX file could not be written")));
+        }
+        auto res = self->make(http::status::ok, std::move(body),
+                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        res.set(http::field::content_disposition, "attachment; filename=\"export.xlsx\"");
         self->send(std::move(res));
       });
     });

@@ -58,6 +58,12 @@ void hub::start() {
     };
     hooks.recovered = [weak] {
       if (auto h = weak.lock()) {
+        if (!h->imported_history_.empty()) {
+          std::vector<std::string> skipped;
+          const auto n = h->engine_.import_history(h->imported_history_, &skipped);
+          IOC_LOG(log_level::info, "hub.history_imported",
+                  std::to_string(n) + " periods; " + std::to_string(skipped.size()) + " skipped (live samples cover them)");
+        }
         h->ready_ = true;
         h->snapshot_cache_.clear();
         h->publish(true);

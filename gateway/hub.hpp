@@ -15,6 +15,7 @@
 
 #include "core/alert_book.hpp"
 #include "core/engine.hpp"
+#include "core/history_table.hpp"
 #include "gateway/batch_store.hpp"
 #include "gateway/display_sink.hpp"
 #include "gateway/token_bucket.hpp"
@@ -30,6 +31,7 @@ struct history_query {
   bool step_month = false;
   std::int64_t from = 0, to = 0;
   std::string error;
+  bool step_error = false;  // the error is about `step`
 };
 // Days as YYYY-MM-DD (default: the 90 up to today), months as YYYY-MM (the 13
 // up to this month); pure, for the HTTP layer.
@@ -45,6 +47,11 @@ class hub : public std::enable_shared_from_this<hub> {
   // `strand` is the hub's; the store's callbacks must run on it too.
   hub(strand_type strand, std::shared_ptr<const core::catalog> cat, const ioc::v1::ServerConfig& server,
       std::unique_ptr<batch_store> store);
+
+  // Past periods from a file (--import-history), written into the engine's
+  // history after every recovery (a checkpoint restored replaces the state;
+  // the rows set their periods, so writing them again is harmless). Before start().
+  void import_history(std::vector<core::history_row> rows) { imported_history_ = std::move(rows); }
 
   // Starts the store (recovery first) and the publish and housekeeping timers.
   void start();
@@ -71,6 +78,11 @@ class hub : public std::enable_shared_from_this<hub> {
   // (local day numbers, or year*12 + month-1), as JSON or CSV. Any thread.
   void history_body(int indicator, int area, bool step_month, std::int64_t from, std::int64_t to, bool csv,
                     std::function<void(std::string)> done);
+
+  // GET /v1/export: every (indicator, area, period) asked for, as rows
+  // `done` writes out (on the hub's strand: post the writing elsewhere). Any thread.
+  void export_table(std::vector<int> indicators, std::vector<int> areas, bool step_month, std::int64_t from,
+                    std::int64_t to, std::function<void(std::vector<core::export_row>)> done);
 
   // REST views, answered on the hub's strand. Any thread.
   void snapshot_json(std::function<void(std::string)> done);
@@ -117,6 +129,7 @@ class hub : public std::enable_shared_from_this<hub> {
   core::millis oldest_unpublished_ms_ = 0;  // oldest arrival not yet in a frame
   std::vector<core::alert> pending_alerts_;
   bool stopped_ = false;
+  std::vector<core::history_row> imported_history_;
   std::atomic<bool> ready_{false};  // read from HTTP sessions' threads
   bool last_degraded_ = false;
 };

@@ -1,9 +1,14 @@
 // ioc-gateway: the IOC's real-time server. See README.md.
+#include <chrono>
 #include <csignal>
 #include <cstring>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "core/config_loader.hpp"
+#include "core/history_import.hpp"
+#include "core/vietnam_time.hpp"
 #include "gateway/server.hpp"
 #include "gateway/tls_context.hpp"
 
@@ -17,7 +22,9 @@ const char* usage =
     "  --redis ADDR       host:port or unix:/path of Redis, or 'none'; overrides server.redis_address\n"
     "  --threads N        I/O threads (default: one per core)\n"
     "  --log-level L      debug | info | warn | error\n"
-    "  --check-config     validate the configuration and exit\n";
+    "  --import-history FILE  past daily/monthly values (CSV: indicator,area,period,value[,numerator,denominator])\n"
+    "                     written into history at start; refuses to start on a bad line\n"
+    "  --check-config     validate the configuration (and the history file) and exit\n";
 
 }  // namespace
 
@@ -26,6 +33,7 @@ int main(int argc, char** argv) {
   std::string config_path;
   ioc::gateway::server_options opts;
   bool check_only = false;
+  std::string history_path;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -41,6 +49,7 @@ int main(int argc, char** argv) {
     else if (a == "--redis") opts.redis = value();
     else if (a == "--threads") opts.threads = std::stoi(value());
     else if (a == "--log-level") opts.log_level = value();
+    else if (a == "--import-history") history_path = value();
     else if (a == "--check-config") check_only = true;
     else if (a == "--help" || a == "-h") {
       std::cout << usage;
@@ -59,6 +68,25 @@ int main(int argc, char** argv) {
     std::cerr << "ioc-gateway: refusing to start: " << cfg.errors.size() << " problem(s) in " << config_path << "\n";
     for (const auto& e : cfg.errors) std::cerr << "  " << e << "\n";
     return 2;
+  }
+  if (!history_path.empty()) {
+    std::ifstream in(history_path, std::ios::binary);
+    if (!in) {
+      std::cerr << "ioc-gateway: refusing to start: cannot read " << history_path << "\n";
+      return 2;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    auto file = ioc::core::parse_history_csv(*cfg.cat, text.str(), history_path,
+                                             ioc::core::local_day(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch()).count()));
+    if (!file.errors.empty()) {
+      std::cerr << "ioc-gateway: refusing to start: problems in " << history_path << "\n";
+      for (const auto& e : file.errors) std::cerr << "  " << e << "\n";
+      return 2;
+    }
+    std::cerr << "ioc-gateway: " << history_path << ": " << file.rows.size() << " periods to import\n";
+    opts.imported_history = std::move(file.rows);
   }
   if (check_only) {
     // The certificate and key too: a typo there would stop the service at start.

@@ -127,6 +127,7 @@ int server::run() {
   }
   const std::string store_name = store->name();
   ctx->live_hub = std::make_shared<hub>(hub_strand, ctx->cat, cfg, std::move(store));
+  ctx->live_hub->import_history(o.imported_history);
 
   std::shared_ptr<listener> l;
   try {

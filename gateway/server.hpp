@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/config_loader.hpp"
+#include "core/history_import.hpp"
 
 namespace ioc::gateway {
 
@@ -14,6 +15,7 @@ struct server_options {
   std::string redis;       // overrides server.redis_address when set ("none" = memory)
   int threads = 0;         // overrides server.threads when > 0
   std::string log_level;   // overrides server.log_level when set
+  std::vector<core::history_row> imported_history;  // --import-history: written into history after each recovery
 };
 
 class server {

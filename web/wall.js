@@ -42,7 +42,7 @@
       alert_below: (l, b, v, t) => `${l} dưới mục tiêu: ${b} ${v}, mục tiêu ${t}`,
       alert_over: (l, b, v, t) => `${l} vượt ngưỡng: ${b} ${v}, ngưỡng ${t}`,
       feed_late: (a) => `${a}: chậm gửi số liệu`, feed_silent: (a) => `${a}: mất tín hiệu`,
-      detail: { windows: "Các cửa sổ", last5m: "5 phút qua", last1h: "1 giờ qua", last24h: "24 giờ qua", last30d: "30 ngày qua", today: "Hôm nay", month: "Tháng này", ytd: "Từ đầu năm", trend: "6 giờ qua (15 phút một điểm)", areas: "Theo địa bàn", feed: "Nguồn số liệu", source: "Nguồn mục tiêu", verified: "đã kiểm chứng", unverified: "chưa kiểm chứng", close: "Đóng", last_sample: "mẫu gần nhất", missing: "Lịch sử 90 ngày và 13 tháng: chưa có (cần kho lịch sử, issue #16)", dti_use: "Dùng trong DTI" },
+      detail: { windows: "Các cửa sổ", last5m: "5 phút qua", last1h: "1 giờ qua", last24h: "24 giờ qua", last30d: "30 ngày qua", today: "Hôm nay", month: "Tháng này", ytd: "Từ đầu năm", trend: "6 giờ qua (15 phút một điểm)", areas: "Theo địa bàn", feed: "Nguồn số liệu", source: "Nguồn mục tiêu", verified: "đã kiểm chứng", unverified: "chưa kiểm chứng", close: "Đóng", last_sample: "mẫu gần nhất", dti_use: "Dùng trong DTI" },
     },
     en: {
       province: "PROVINCE", ioc: "INTELLIGENT OPERATIONS CENTRE", subtitle: "Digital transformation — live",
@@ -70,7 +70,7 @@
       alert_below: (l, b, v, t) => `${l} below target: ${b} ${v}, target ${t}`,
       alert_over: (l, b, v, t) => `${l} over the limit: ${b} ${v}, limit ${t}`,
       feed_late: (a) => `${a}: data late`, feed_silent: (a) => `${a}: silent`,
-      detail: { windows: "Windows", last5m: "Last 5 min", last1h: "Last hour", last24h: "Last 24 h", last30d: "Last 30 days", today: "Today", month: "This month", ytd: "Year to date", trend: "Last 6 hours (15-minute points)", areas: "By area", feed: "Data source", source: "Target source", verified: "verified", unverified: "not verified", close: "Close", last_sample: "latest sample", missing: "90-day and 13-month history: not yet available (needs a history store, issue #16)", dti_use: "Used in the DTI" },
+      detail: { windows: "Windows", last5m: "Last 5 min", last1h: "Last hour", last24h: "Last 24 h", last30d: "Last 30 days", today: "Today", month: "This month", ytd: "Year to date", trend: "Last 6 hours (15-minute points)", areas: "By area", feed: "Data source", source: "Target source", verified: "verified", unverified: "not verified", close: "Close", last_sample: "latest sample", dti_use: "Used in the DTI" },
     },
   }[lang];
 
@@ -680,7 +680,7 @@
   function closeDetail() {
     state.detail = null;
     const box = $("detail");
-    if (box.firstElementChild) shown.delete(box.firstElementChild);
+    for (const part of box.querySelectorAll(".part")) shown.delete(part);
     box.hidden = true;
     box.innerHTML = "";
   }
@@ -722,15 +722,21 @@
           (few.length ? `<p class="hint">${esc(words.few(MIN_N))}</p><ul class="areas few">${few.map(item).join("")}</ul>` : "");
       }
     }
-    // The sheet stays while it is open, so its scroll position does too.
-    if (!box.firstElementChild) box.innerHTML = `<div class="sheet" role="dialog" aria-modal="true"></div>`;
-    put(box.firstElementChild, `
+    // The sheet stays while it is open, so its scroll position does too; the
+    // long history between its parts is drilldown.js's, fetched, not rendered.
+    if (!box.firstElementChild) {
+      box.innerHTML = `<div class="sheet" role="dialog" aria-modal="true"><div class="part head"></div><div class="part long-history"></div><div class="part rest"></div></div>`;
+    }
+    put(box.querySelector(".head"), `
       <button class="close" type="button">✕ ${d.close}</button>
       <h2>${esc(label(i))} · ${esc(areaName(state.detail.area))}</h2>
       ${status}
-      <h3>${d.trend}</h3>${trendSvg(i, s)}
-      ${windows}${areas}${target}${dtiUse}${feed}
-      <p class="hint">${d.missing}</p>`);
+      <h3>${d.trend}</h3>${trendSvg(i, s)}`);
+    put(box.querySelector(".rest"), `${windows}${areas}${target}${dtiUse}${feed}`);
+    window.iocDrilldown.mount(box.querySelector(".long-history"), {
+      indicator: i.id, area: state.detail.area, kind: i.kind, percent: isPercent(i), higherIsBetter: i.higherIsBetter,
+      target: i.hasTarget ? num(i.target) : 0, lang, locale,
+    });
     box.hidden = false;
     box.querySelector(".close").onclick = closeDetail;
   }
@@ -753,6 +759,7 @@
     render();
   };
   state.showRanking = (id) => { state.pinnedRanking = id; render(); };
+  state.openDetail = openDetail;
 
   function render() {
     renderHeader();

@@ -11,12 +11,12 @@ export const srcDir = process.env.IOC_SOURCE_DIR ?? ".";
 export const artifacts = process.env.IOC_ARTIFACTS ?? `${binDir}/artifacts`;
 mkdirSync(artifacts, { recursive: true });
 
-// A gateway on `wantPort` (0 = any); resolves with { port, stop() }.
-export function startGateway(wantPort = 0) {
+// A gateway on `wantPort` (0 = any) with `extraArgs`; resolves with { port, stop() }.
+export function startGateway(wantPort = 0, extraArgs = []) {
   return new Promise((resolve, reject) => {
     const child = spawn(`${binDir}/gateway/ioc-gateway`, [
       "--config", `${srcDir}/deploy/config/quang-tri.json`, "--port", String(wantPort),
-      "--web-root", `${srcDir}/web`, "--redis", "none",
+      "--web-root", `${srcDir}/web`, "--redis", "none", ...extraArgs,
     ], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let started = false;
