@@ -20,7 +20,7 @@
       province: "TỈNH", ioc: "TRUNG TÂM ĐIỀU HÀNH THÔNG MINH", subtitle: "Chuyển đổi số — trực tuyến",
       dti_title: "CHỈ SỐ DTI", estimate: "(ước tính)", main_indicators: "8 chỉ số chính",
       live_legend: "● = có số liệu trực tuyến", mean_legend: " · ▏ = trung bình cả nước", today: "HÔM NAY",
-      by_district: "THEO ĐỊA BÀN", cycling: "(tự chuyển 15 giây)", alerts: "CẢNH BÁO", sources: "NGUỒN DỮ LIỆU",
+      by_level: (l, n) => `THEO ${l.toUpperCase()} (${n})`, cycling: "(tự chuyển 15 giây)", alerts: "CẢNH BÁO", sources: "NGUỒN DỮ LIỆU",
       live: "Trực tuyến", offline: "Mất kết nối", degraded: "Lưu trữ gián đoạn",
       reconnecting: "Mất kết nối — đang kết nối lại…",
       degraded_banner: "Lưu trữ gián đoạn — số liệu mới có thể chưa được ghi nhận",
@@ -35,6 +35,9 @@
       assumed_mark: "◇", assumed_legend: " · ◇ = có điểm giả định",
       footer_assumed: (k, n) => `DTI ước tính: thành phần trực tuyến lấy số liệu từ đầu năm; ${k}/${n} chỉ số chính còn dùng điểm giả định (chưa có kết quả chính thức của tỉnh)`,
       footer_official: "DTI ước tính: thành phần trực tuyến lấy số liệu từ đầu năm; các thành phần khác theo kết quả đánh giá gần nhất",
+      framework: (f) => `Theo Bộ chỉ số ${f}`, framework_assumed: " (điểm tối đa chỉ số chính tạm theo 922)",
+      middle: (n) => `… ${n} đơn vị ở giữa (tìm theo tên để xem) …`, more_few: (n) => `+${n} đơn vị khác`, no_data_count: (n) => `${n} đơn vị`,
+      search: "Tìm xã, phường…", no_match: "Không có đơn vị nào khớp",
       province_wide: "toàn tỉnh", by_area: "THEO ĐỊA BÀN", few: (n) => `Ít số liệu (dưới ${n})`, no_children: "Không có đơn vị cấp dưới trong cấu hình",
       no_data_for: "Chưa có số liệu", more_alerts: (n) => `+${n} cảnh báo khác`, more_sources: (n) => `+${n} nguồn khác`, all_tiles: (n) => `Xem tất cả ${n} chỉ số`, page: (i, n) => `Trang ${i}/${n}`,
       ranked_by: "xếp theo cận dưới khoảng tin cậy 95%", unknown_area: (a) => `Không có địa bàn mã ${a}: đang hiển thị toàn tỉnh`,
@@ -47,7 +50,7 @@
       province: "PROVINCE", ioc: "INTELLIGENT OPERATIONS CENTRE", subtitle: "Digital transformation — live",
       dti_title: "DTI", estimate: "(estimate)", main_indicators: "8 main indicators",
       live_legend: "● = live data", mean_legend: " · ▏ = national mean", today: "TODAY",
-      by_district: "BY AREA", cycling: "(cycles every 15 s)", alerts: "ALERTS", sources: "DATA SOURCES",
+      by_level: (l, n) => `BY ${l.toUpperCase()} (${n})`, cycling: "(cycles every 15 s)", alerts: "ALERTS", sources: "DATA SOURCES",
       live: "Live", offline: "Disconnected", degraded: "Storage degraded",
       reconnecting: "Disconnected — reconnecting…",
       degraded_banner: "Storage degraded — new data may not be recorded yet",
@@ -62,6 +65,9 @@
       assumed_mark: "◇", assumed_legend: " · ◇ = includes assumed points",
       footer_assumed: (k, n) => `DTI estimate: live components use year-to-date data; ${k} of ${n} main indicators still carry assumed points (no official result for the province)`,
       footer_official: "DTI estimate: live components use year-to-date data; the rest carry the latest official assessment",
+      framework: (f) => `Framework ${f}`, framework_assumed: " (main-indicator maxima assumed from 922)",
+      middle: (n) => `… ${n} areas in between (search by name to see them) …`, more_few: (n) => `+${n} more`, no_data_count: (n) => `${n} areas`,
+      search: "Find a commune or ward…", no_match: "No area matches",
       province_wide: "province-wide", by_area: "BY AREA", few: (n) => `Few data (under ${n})`, no_children: "No sub-areas configured",
       no_data_for: "No data", more_alerts: (n) => `+${n} more alerts`, more_sources: (n) => `+${n} more sources`, all_tiles: (n) => `Show all ${n} indicators`, page: (i, n) => `Page ${i}/${n}`,
       ranked_by: "ranked by the lower bound of the 95% interval", unknown_area: (a) => `No area with code ${a}: showing the province`,
@@ -86,7 +92,7 @@
     catalog: null, indicators: new Map(), areas: new Map(), agencies: new Map(),
     series: new Map(), dti: null, alerts: new Map(), sources: [],
     epoch: null, seq: 0, live: false, degraded: false, serverOffset: 0, lastFrame: 0,
-    awaitingSnapshot: true,
+    awaitingSnapshot: true, areaQuery: "",
   };
   window.iocWall = state;  // for tests and for operators' consoles
 
@@ -332,6 +338,9 @@
     if (c.dtiNationalMeanVerified && num(c.dtiNationalMean) > 0 && c.dtiNationalMeanYear && c.dtiNationalMeanSource) {
       cmp += `<div title="${esc(c.dtiNationalMeanSource)}">${words.national_mean(c.dtiNationalMeanYear)}: ${fmt4.format(num(c.dtiNationalMean))}</div>`;
     }
+    if (c.dtiFramework) {
+      cmp += `<div class="framework" title="${esc(c.dtiFrameworkTitle || c.dtiFramework)}">${esc(words.framework(c.dtiFramework))}${c.dtiFrameworkTitle && !c.dtiFrameworkMaximaPublished ? esc(words.framework_assumed) : ""}</div>`;
+    }
     $("dti-compare").innerHTML = cmp;
     const pillars = [num(dti.pillarGovernment), num(dti.pillarEconomy), num(dti.pillarSociety)];
     $("pillars").innerHTML = pillars.map((v, i) => bar(esc(words.pillars[i]), v, fmt2.format(v))).join("");
@@ -511,36 +520,74 @@
     });
   }
 
+  // Many areas (78 communes in 2026): the best and the worst RANK_EDGE with
+  // their rank, the count in between, and a search by name that shows every match.
+  const RANK_EDGE = 6;
+  const fold = (t) => String(t || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+
+  // The declared name of the level below the wall's area (e.g. "Cấp xã"), else "địa bàn".
+  function childLevelName(children) {
+    const levels = (state.catalog && state.catalog.areaLevels) || [];
+    const l = levels[num(children[0].level) - 1];
+    return l ? (lang === "en" ? l.nameEn || l.nameVi : l.nameVi) : "";
+  }
+
   function renderRanking() {
     const children = childrenOf(state.root);
+    const levelName = children.length ? childLevelName(children) : "";
+    $("area-title-text").textContent = levelName ? words.by_level(levelName, children.length) : words.by_area;
     if (!children.length) {
-      $("district-indicator").textContent = words.no_children;
-      $("district-bars").innerHTML = "";
+      $("area-indicator").textContent = words.no_children;
+      $("area-bars").innerHTML = "";
       return;
     }
     const candidates = [...state.indicators.values()]
       .filter((i) => i.kind === "COUNTER" || i.kind === "RATIO")
       .filter((i) => children.some((d) => state.series.has(key(i.id, d.code))))
       .sort((a, b) => num(a.displayOrder) - num(b.displayOrder));
-    if (!candidates.length) { $("district-indicator").textContent = words.no_data; $("district-bars").innerHTML = ""; return; }
+    if (!candidates.length) { $("area-indicator").textContent = words.no_data; $("area-bars").innerHTML = ""; return; }
     if (!state.pinnedRanking && Date.now() - rankAt > 15000) { rankIdx++; rankAt = Date.now(); }
     let ind = candidates[rankIdx % candidates.length];
     if (state.pinnedRanking) ind = candidates.find((i) => i.id === state.pinnedRanking) || ind;
     const ratio = ind.kind === "RATIO";
     const basisWord = ratio ? (ind.targetWindow === "TODAY" ? words.basis.today : words.basis.ytd) : words.basis.today;
-    $("district-indicator").innerHTML = `${esc(label(ind))} <span class="hint">· ${esc(basisWord)}${ratio ? " · " + esc(words.ranked_by) : ""}</span>`;
+    $("area-indicator").innerHTML = `${esc(label(ind))} <span class="hint">· ${esc(basisWord)}${ratio ? " · " + esc(words.ranked_by) : ""}</span>`;
     const rows = rankingRows(ind, children);
     const ranked = rows.filter((r) => r.has && !r.few).sort((a, b) => b.low - a.low || b.v - a.v);
+    ranked.forEach((r, k) => { r.rank = k + 1; });
     const few = rows.filter((r) => r.few).sort((a, b) => b.n - a.n);
     const none = rows.filter((r) => !r.has);
     const max = ratio ? 1 : Math.max(1, ...ranked.map((r) => r.v));
-    const row = (r) => bar(esc(r.name), r.v / max, ratio ? pct(r.v) : fmtInt.format(r.v),
+    const row = (r) => bar((r.rank ? `<span class="rank">${r.rank}.</span> ` : "") + esc(r.name), r.v / max, ratio ? pct(r.v) : fmtInt.format(r.v),
       { note: ratio ? esc(words.of(fmtInt.format(r.n))) : "", attr: ` data-area="${esc(r.code)}"`, cls: r.few ? "few" : "" });
-    let html = ranked.map(row).join("");
-    if (few.length) html += `<div class="apart">${esc(words.few(MIN_N))}</div>` + few.map(row).join("");
-    if (none.length) html += `<div class="apart none">${esc(words.no_data_for)}: ${none.map((r) => esc(r.name)).join(", ")}</div>`;
-    $("district-bars").innerHTML = html;
-    $("district-bars").dataset.indicator = ind.id;
+    const query = fold(state.areaQuery).trim();
+    let html = "";
+    if (query) {
+      const hit = (r) => fold(r.name).includes(query);
+      const found = ranked.filter(hit).concat(few.filter(hit));
+      html = found.map(row).join("");
+      const missing = none.filter(hit);
+      if (missing.length) html += `<div class="apart none">${esc(words.no_data_for)}: ${missing.map((r) => esc(r.name)).join(", ")}</div>`;
+      if (!found.length && !missing.length) html = `<div class="apart none">${esc(words.no_match)}</div>`;
+    } else {
+      if (ranked.length > 2 * RANK_EDGE + 1) {
+        html = ranked.slice(0, RANK_EDGE).map(row).join("") +
+          `<div class="apart middle">${esc(words.middle(ranked.length - 2 * RANK_EDGE))}</div>` +
+          ranked.slice(-RANK_EDGE).map(row).join("");
+      } else {
+        html = ranked.map(row).join("");
+      }
+      if (few.length) {
+        html += `<div class="apart">${esc(words.few(MIN_N))}</div>` + few.slice(0, RANK_EDGE).map(row).join("");
+        if (few.length > RANK_EDGE) html += `<div class="apart none">${esc(words.more_few(few.length - RANK_EDGE))}</div>`;
+      }
+      if (none.length) {
+        const names = none.length > 2 * RANK_EDGE ? esc(words.no_data_count(fmtInt.format(none.length))) : none.map((r) => esc(r.name)).join(", ");
+        html += `<div class="apart none">${esc(words.no_data_for)}: ${names}</div>`;
+      }
+    }
+    $("area-bars").innerHTML = html;
+    $("area-bars").dataset.indicator = ind.id;
   }
 
   // Active alerts for the wall's area (feed alerts everywhere), most severe
@@ -657,8 +704,8 @@
     if (ev.target.closest && ev.target.closest("#alerts .more")) { state.alertsExpanded = true; return render(); }
     const tile = ev.target.closest && ev.target.closest(".tile[data-indicator]");
     if (tile) return openDetail(tile.dataset.indicator);
-    const area = ev.target.closest && ev.target.closest("#district-bars .bar[data-area]");
-    if (area) return openDetail($("district-bars").dataset.indicator, area.dataset.area);
+    const area = ev.target.closest && ev.target.closest("#area-bars .bar[data-area]");
+    if (area) return openDetail($("area-bars").dataset.indicator, area.dataset.area);
     if (ev.target.id === "detail") closeDetail();
   });
   document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") closeDetail(); });
@@ -684,6 +731,11 @@
 
   // Static labels in the chosen language.
   document.documentElement.lang = lang;
+  const search = $("area-search");
+  if (search) {
+    search.placeholder = words.search;
+    search.addEventListener("input", () => { state.areaQuery = search.value; renderRanking(); });
+  }
   for (const el of document.querySelectorAll("[data-i18n]")) {
     const w = words[el.dataset.i18n];
     if (typeof w === "string") el.textContent = w;

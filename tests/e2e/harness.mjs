@@ -11,11 +11,17 @@ export const srcDir = process.env.IOC_SOURCE_DIR ?? ".";
 export const artifacts = process.env.IOC_ARTIFACTS ?? `${binDir}/artifacts`;
 mkdirSync(artifacts, { recursive: true });
 
-// A gateway on `wantPort` (0 = any); resolves with { port, stop() }.
-export function startGateway(wantPort = 0) {
+// The configurations: the shipped 2026 province (commune level), and the
+// pre-2025 one (districts) the older wall tests were written against.
+export const shippedConfig = "deploy/config/quang-tri.json";
+export const historyConfig = "deploy/config/history/quang-tri-2024.json";
+
+// A gateway on `wantPort` (0 = any) with `config` (relative to the source
+// tree); resolves with { port, stop() }.
+export function startGateway(wantPort = 0, config = historyConfig) {
   return new Promise((resolve, reject) => {
     const child = spawn(`${binDir}/gateway/ioc-gateway`, [
-      "--config", `${srcDir}/deploy/config/quang-tri.json`, "--port", String(wantPort),
+      "--config", `${srcDir}/${config}`, "--port", String(wantPort),
       "--web-root", `${srcDir}/web`, "--redis", "none",
     ], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";

@@ -122,8 +122,8 @@ test("7. rankings show the sample size and do not put 1 of 1 first", async () =>
   await h.ingest(gw.port, "tthc_center", [h.sample("online_dossier_rate", "461", [80, 100], t0),
                                           h.sample("online_dossier_rate", "462", [1, 1], t0)]);
   await wall.evaluate(() => window.iocWall.showRanking?.("online_dossier_rate"));
-  await h.until(async () => (await wall.locator('#district-bars .bar[data-area="462"]').count()) === 1, "the ranking");
-  const rows = await wall.$$eval("#district-bars > *", (els) => els.map((e) => ({ area: e.dataset.area || "", text: e.textContent, cls: e.className })));
+  await h.until(async () => (await wall.locator('#area-bars .bar[data-area="462"]').count()) === 1, "the ranking");
+  const rows = await wall.$$eval("#area-bars > *", (els) => els.map((e) => ({ area: e.dataset.area || "", text: e.textContent, cls: e.className })));
   assert.equal(rows[0].area, "461", JSON.stringify(rows));
   assert.match(rows[0].text, /80,0%.*trên 100/);
   const apart = rows.findIndex((r) => r.cls === "apart");
@@ -140,8 +140,8 @@ test("6. an area wall has its own header, today and ranking", async () => {
   assert.ok((await page.locator(".title").boundingBox()).height < 50, "the header stays on one line");
   assert.match(await page.textContent('[data-kpi="online_dossier_rate"] .value'), /^80,0%/);
   assert.match(await page.textContent("#dti-title"), /toàn tỉnh/, "the DTI is said to be the province's");
-  assert.doesNotMatch(await page.textContent("#district-bars"), /–/);
-  assert.match(await page.textContent("#district-indicator"), /Không có đơn vị cấp dưới/);
+  assert.doesNotMatch(await page.textContent("#area-bars"), /–/);
+  assert.match(await page.textContent("#area-indicator"), /Không có đơn vị cấp dưới/);
   assert.equal(await page.locator('li[data-alert="below_target:overdue_open_dossiers"]').count(), 0, "province alerts stay on the province wall");
   await page.screenshot({ path: `${h.artifacts}/wall-area-461.png` });
   await page.close();
@@ -234,7 +234,7 @@ test("9 and 10. nothing clips at 1920×1080 and 3840×2160; counts, pages, units
     const page = await h.openWall(browser, gw.port, "", { width: w, height: hgt });
     await page.evaluate(() => window.iocWall.showRanking?.("online_dossier_rate"));
     await page.waitForSelector("#pager:not([hidden])");
-    await h.until(async () => (await page.locator("#district-bars .bar").count()) === 10, "ten areas");
+    await h.until(async () => (await page.locator("#area-bars .bar").count()) === 10, "ten areas");
     await page.screenshot({ path: `${h.artifacts}/wall-${w}x${hgt}.png` });
     assert.deepEqual(await clipped(page), [], `${w}×${hgt}`);
     await alertsAccountedFor(page);
