@@ -536,6 +536,8 @@
     const children = childrenOf(state.root);
     const levelName = children.length ? childLevelName(children) : "";
     $("area-title-text").textContent = levelName ? words.by_level(levelName, children.length) : words.by_area;
+    // A search only where not every area fits (78 communes, not 10 districts).
+    $("area-search").hidden = children.length <= 2 * RANK_EDGE + 1;
     if (!children.length) {
       $("area-indicator").textContent = words.no_children;
       $("area-bars").innerHTML = "";
@@ -560,7 +562,7 @@
     const max = ratio ? 1 : Math.max(1, ...ranked.map((r) => r.v));
     const row = (r) => bar((r.rank ? `<span class="rank">${r.rank}.</span> ` : "") + esc(r.name), r.v / max, ratio ? pct(r.v) : fmtInt.format(r.v),
       { note: ratio ? esc(words.of(fmtInt.format(r.n))) : "", attr: ` data-area="${esc(r.code)}"`, cls: r.few ? "few" : "" });
-    const query = fold(state.areaQuery).trim();
+    const query = $("area-search").hidden ? "" : fold(state.areaQuery).trim();
     let html = "";
     if (query) {
       const hit = (r) => fold(r.name).includes(query);
@@ -676,7 +678,7 @@
       ? `<table class="windows">${rowsW.map(([w, l]) => `<tr><th>${l}</th><td>${cell(windowOf(s, w))}</td></tr>`).join("")}</table>` : "";
     const st = standing(i, s);
     const status = st ? `<p class="status ${st.cls}">${st.sym} ${st.word}: ${words.basis[st.basis]} ${fmtValue(i, st.value)} · ${st.higher ? words.target : words.limit} ${fmtTargetOf(i)}</p>` : "";
-    const target = i.hasTarget ? `<p><b>${d.source}:</b> ${esc(i.targetSource || "–")} <span class="${i.targetVerified ? "ok" : "warn"}">(${i.targetVerified ? d.verified : d.unverified})</span></p>` : "";
+    const target = i.hasTarget ? `<p><b>${d.source}:</b> ${esc(i.targetSource || "–")} <span class="${i.targetVerified ? "ok" : "warn"}">(${i.targetVerified ? d.verified : d.unverified})</span>${i.targetOrigin ? `<br><small class="origin">${esc(i.targetOrigin)}</small>` : ""}</p>` : "";
     const comps = (state.dti && state.dti.components || []).filter((c) => c.liveIndicator === i.id);
     const dtiUse = comps.map((c) => `<p><b>${d.dti_use}:</b> ${esc(c.id)} ${esc(c.labelVi)} · ${fmt1.format(num(c.points))}/${fmtInt.format(num(c.maxPoints))}${num(c.target) > 0 ? ` · ${words.target} ${pctTarget(num(c.target))}${c.targetSource && c.targetSource !== i.targetSource ? " (" + esc(c.targetSource) + ")" : ""}` : ""}</p>`).join("");
     const src = sourceOf(i.agency);

@@ -179,13 +179,13 @@ TEST(ConfigLoader, NowcastMustMatchItsDeclaredFramework) {
 // Published results are entered once; the older single fields may not be
 // mixed with them, and a result needs a known framework and a source.
 TEST(ConfigLoader, OfficialResultsAreCheckedAndUsed) {
-  const std::string f = R"("dti_frameworks": [{"id": "922/QĐ-BTTTT", "title": "t", "total_points": 1000, "maxima_published": true,
+  const std::string f = R"("dti_frameworks": [{"id": "T", "title": "t", "total_points": 1000, "maxima_published": true,
     "main_indicators": [{"id": "1", "label_vi": "a", "max_points": 1000, "block": "foundation", "scored": true}]}],
-    "official_results": [{"year": 2023, "framework_id": "922/QĐ-BTTTT", "province_code": "45", "province_name_vi": "Quảng Trị",
+    "official_results": [{"year": 2023, "framework_id": "T", "province_code": "45", "province_name_vi": "Quảng Trị",
        "dti": 0.61, "rank": "40/63", "source": "s", "verified": true},
-      {"year": 2022, "framework_id": "922/QĐ-BTTTT", "province_code": "45", "province_name_vi": "Quảng Trị",
+      {"year": 2022, "framework_id": "T", "province_code": "45", "province_name_vi": "Quảng Trị",
        "dti": 0.55, "source": "s", "verified": true}],
-    "national_results": [{"year": 2024, "framework_id": "922/QĐ-BTTTT", "provincial_mean_dti": 0.6961, "source": "s", "verified": true}],
+    "national_results": [{"year": 2024, "framework_id": "T", "provincial_mean_dti": 0.6961, "source": "s", "verified": true}],
     "dti": {)";
   const auto r = load_config_text(with("\"dti\": {", f));
   ASSERT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors.front());

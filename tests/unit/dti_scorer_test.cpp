@@ -128,6 +128,9 @@ TEST(DtiNowcast, LiveComponentsReplaceVerifiedScores) {
 
 // ---- Frameworks as versioned data (issue #13) -------------------------------
 
+namespace ioc::core {
+namespace {
+
 // The frameworks as the shipped configuration declares them.
 const catalog& shipped() {
   static const auto r = [] {
@@ -242,3 +245,6 @@ TEST(DtiFrameworks, MissingMainIndicatorMakesTheResultIncomplete) {
   EXPECT_NEAR(merged[4].second, 0.7578, 1e-12);
   EXPECT_NEAR(merged[6].second, (0.7836 + 0.4822) / 2, 1e-12);
 }
+
+}  // namespace
+}  // namespace ioc::core
