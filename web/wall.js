@@ -563,33 +563,46 @@
     const row = (r) => bar((r.rank ? `<span class="rank">${r.rank}.</span> ` : "") + esc(r.name), r.v / max, ratio ? pct(r.v) : fmtInt.format(r.v),
       { note: ratio ? esc(words.of(fmtInt.format(r.n))) : "", attr: ` data-area="${esc(r.code)}"`, cls: r.few ? "few" : "" });
     const query = $("area-search").hidden ? "" : fold(state.areaQuery).trim();
-    let html = "";
-    if (query) {
-      const hit = (r) => fold(r.name).includes(query);
-      const found = ranked.filter(hit).concat(few.filter(hit));
-      html = found.map(row).join("");
-      const missing = none.filter(hit);
-      if (missing.length) html += `<div class="apart none">${esc(words.no_data_for)}: ${missing.map((r) => esc(r.name)).join(", ")}</div>`;
-      if (!found.length && !missing.length) html = `<div class="apart none">${esc(words.no_match)}</div>`;
-    } else {
-      if (ranked.length > 2 * RANK_EDGE + 1) {
-        html = ranked.slice(0, RANK_EDGE).map(row).join("") +
-          `<div class="apart middle">${esc(words.middle(ranked.length - 2 * RANK_EDGE))}</div>` +
-          ranked.slice(-RANK_EDGE).map(row).join("");
+    const build = (edge) => {
+      let html = "";
+      if (query) {
+        const hit = (r) => fold(r.name).includes(query);
+        const found = ranked.filter(hit).concat(few.filter(hit));
+        html = found.map(row).join("");
+        const missing = none.filter(hit);
+        if (missing.length) html += `<div class="apart none">${esc(words.no_data_for)}: ${missing.map((r) => esc(r.name)).join(", ")}</div>`;
+        if (!found.length && !missing.length) html = `<div class="apart none">${esc(words.no_match)}</div>`;
+        return html;
+      }
+      if (ranked.length > 2 * edge + 1) {
+        html = ranked.slice(0, edge).map(row).join("") +
+          `<div class="apart middle">${esc(words.middle(ranked.length - 2 * edge))}</div>` +
+          ranked.slice(-edge).map(row).join("");
       } else {
         html = ranked.map(row).join("");
       }
       if (few.length) {
-        html += `<div class="apart">${esc(words.few(MIN_N))}</div>` + few.slice(0, RANK_EDGE).map(row).join("");
-        if (few.length > RANK_EDGE) html += `<div class="apart none">${esc(words.more_few(few.length - RANK_EDGE))}</div>`;
+        html += `<div class="apart">${esc(words.few(MIN_N))}</div>` + few.slice(0, edge).map(row).join("");
+        if (few.length > edge) html += `<div class="apart none">${esc(words.more_few(few.length - edge))}</div>`;
       }
       if (none.length) {
         const names = none.length > 2 * RANK_EDGE ? esc(words.no_data_count(fmtInt.format(none.length))) : none.map((r) => esc(r.name)).join(", ");
         html += `<div class="apart none">${esc(words.no_data_for)}: ${names}</div>`;
       }
+      return html;
+    };
+    // As many of the best and worst as the panel holds (fewer on a 1080p wall
+    // than on a phone's long page), never rows cut off at its edge.
+    const bars = $("area-bars");
+    const panel = bars.closest(".panel");
+    let edge = RANK_EDGE;
+    bars.innerHTML = build(edge);
+    while (edge > 1 && panel && bars.getBoundingClientRect().bottom > panel.getBoundingClientRect().bottom) {
+      edge -= 1;
+      bars.innerHTML = build(edge);
     }
-    $("area-bars").innerHTML = html;
-    $("area-bars").dataset.indicator = ind.id;
+    bars.dataset.indicator = ind.id;
+    bars.dataset.edge = String(edge);
   }
 
   // Active alerts for the wall's area (feed alerts everywhere), most severe
