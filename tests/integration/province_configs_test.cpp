@@ -6,6 +6,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <sys/wait.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -71,7 +72,12 @@ INSTANTIATE_TEST_SUITE_P(Issue13, ProvinceConfigs,
                                            province_file{"da-nang.json", "48", 95, "20410"},
                                            province_file{"an-giang.json", "91", 103, "31078"},
                                            province_file{"lang-son.json", "20", 66, "05977"},
-                                           province_file{"history/quang-tri-2024.json", "45", 11, "461"}));
+                                           province_file{"history/quang-tri-2024.json", "45", 11, "461"}),
+                         [](const auto& info) {
+                           std::string n;
+                           for (const char* c = info.param.file; *c && *c != '.'; ++c) n += std::isalnum(static_cast<unsigned char>(*c)) ? *c : '_';
+                           return n;
+                         });
 
 // A file whose units go deeper than its declared levels is refused by
 // --check-config, which names the field.

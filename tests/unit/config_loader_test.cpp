@@ -122,7 +122,8 @@ TEST_P(SeedProvinces, LoadsWithItsCommuneLevelUnits) {
 INSTANTIATE_TEST_SUITE_P(Issue13, SeedProvinces,
                          ::testing::Values(seed_province{"da-nang.json", "48", 94, "Quảng Nam", 78},
                                            seed_province{"an-giang.json", "91", 102, "Kiên Giang", 48},
-                                           seed_province{"lang-son.json", "20", 65, "", 65}));
+                                           seed_province{"lang-son.json", "20", 65, "", 65}),
+                         [](const auto& info) { return std::string("code_") + info.param.code; });
 
 // An Giang kept Kiên Giang's code 91: Kiên Giang's 2022 result is entered, but
 // it is not An Giang's, so the wall compares with nothing.
