@@ -85,3 +85,14 @@ test("the wall names the framework and compares only with entered results", asyn
   assert.doesNotMatch(cmp, /so với/, "the new province has no entered result");
   await page.screenshot({ path: `${h.artifacts}/wall-communes-1920x1080.png` });
 });
+
+test("the commune ranking and its search clip nothing at 1920×1080, 3840×2160 and 390×844", async () => {
+  for (const [w, hgt] of [[1920, 1080], [3840, 2160], [390, 844]]) {
+    const p = await h.openWall(browser, gw.port, "", { width: w, height: hgt });
+    await h.until(async () => (await p.locator("#area-bars .bar[data-area]").count()) > 0, `the ranking at ${w}×${hgt}`);
+    assert.equal(await p.isVisible("#area-search"), true, "78 areas: the search is offered");
+    assert.deepEqual(await h.clipped(p), [], `${w}×${hgt}`);
+    await p.screenshot({ path: `${h.artifacts}/wall-communes-${w}x${hgt}.png` });
+    await p.close();
+  }
+});
