@@ -95,6 +95,7 @@ void export_catalog(const catalog& cat, ioc::v1::Catalog* out) {
     out->set_dti_framework_components(f.components);
     out->set_dti_framework_maxima_published(f.maxima_published);
   }
+  for (const auto& f : cat.former_provinces) out->add_former_provinces(f);
   for (const auto& r : cat.official_results) {
     auto* o = out->add_official_results();
     o->set_year(r.year);

@@ -35,6 +35,7 @@
       assumed_mark: "◇", assumed_legend: " · ◇ = có điểm giả định",
       footer_assumed: (k, n) => `DTI ước tính: thành phần trực tuyến lấy số liệu từ đầu năm; ${k}/${n} chỉ số chính còn dùng điểm giả định (chưa có kết quả chính thức của tỉnh)`,
       footer_official: "DTI ước tính: thành phần trực tuyến lấy số liệu từ đầu năm; các thành phần khác theo kết quả đánh giá gần nhất",
+      merged: (p) => `Hợp nhất từ 1/7/2025: ${p}`,
       framework: (f) => `Theo Bộ chỉ số ${f}`, framework_assumed: " (điểm tối đa chỉ số chính tạm theo 922)",
       middle: (n) => `… ${n} đơn vị ở giữa (tìm theo tên để xem) …`, more_few: (n) => `+${n} đơn vị khác`, no_data_count: (n) => `${n} đơn vị`,
       search: "Tìm xã, phường…", no_match: "Không có đơn vị nào khớp",
@@ -65,6 +66,7 @@
       assumed_mark: "◇", assumed_legend: " · ◇ = includes assumed points",
       footer_assumed: (k, n) => `DTI estimate: live components use year-to-date data; ${k} of ${n} main indicators still carry assumed points (no official result for the province)`,
       footer_official: "DTI estimate: live components use year-to-date data; the rest carry the latest official assessment",
+      merged: (p) => `Merged on 1 July 2025: ${p}`,
       framework: (f) => `Framework ${f}`, framework_assumed: " (main-indicator maxima assumed from 922)",
       middle: (n) => `… ${n} areas in between (search by name to see them) …`, more_few: (n) => `+${n} more`, no_data_count: (n) => `${n} areas`,
       search: "Find a commune or ward…", no_match: "No area matches",
@@ -337,6 +339,11 @@
     }
     if (c.dtiNationalMeanVerified && num(c.dtiNationalMean) > 0 && c.dtiNationalMeanYear && c.dtiNationalMeanSource) {
       cmp += `<div title="${esc(c.dtiNationalMeanSource)}">${words.national_mean(c.dtiNationalMeanYear)}: ${fmt4.format(num(c.dtiNationalMean))}</div>`;
+    }
+    // A province merged in 2025: its official DTI is computed from the mean
+    // of its former provinces' main indicators, and its older plans are theirs.
+    if ((c.formerProvinces || []).length > 1) {
+      cmp += `<div class="framework">${esc(words.merged(c.formerProvinces.join(" + ")))}</div>`;
     }
     if (c.dtiFramework) {
       cmp += `<div class="framework" title="${esc(c.dtiFrameworkTitle || c.dtiFramework)}">${esc(words.framework(c.dtiFramework))}${c.dtiFrameworkTitle && !c.dtiFrameworkMaximaPublished ? esc(words.framework_assumed) : ""}</div>`;

@@ -82,6 +82,7 @@ test("the wall names the framework and compares only with entered results", asyn
   await h.until(async () => /405\/QĐ-BKHCN/.test(await page.textContent("#dti-compare")), "the framework named");
   const cmp = await page.textContent("#dti-compare");
   assert.match(cmp, /TB cả nước 2024: 0,6961/);
+  assert.match(cmp, /Hợp nhất từ 1\/7\/2025: Quảng Bình \+ Quảng Trị/);
   assert.doesNotMatch(cmp, /so với/, "the new province has no entered result");
   await page.screenshot({ path: `${h.artifacts}/wall-communes-1920x1080.png` });
 });
