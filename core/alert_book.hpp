@@ -34,6 +34,9 @@ class alert_book {
   static constexpr std::size_t max_cleared = 50;
 
   // Re-evaluates every rule at `now`; returns the alerts raised or cleared.
+  // Targets are checked for the province and for every area with data (shares
+  // and levels only: a counter's yearly target is the province's); thresholds
+  // and feeds for the province. An area's alert id ends in "@<area code>".
   std::vector<alert> evaluate(const engine& e, millis now);
 
   // Active alerts first, then recently cleared ones: one record per id, its
@@ -43,6 +46,7 @@ class alert_book {
 
  private:
   void set(std::vector<alert>& changes, bool condition, bool clear_condition, alert proto, millis now);
+  void evaluate_target(std::vector<alert>& changes, const engine& e, int indicator, int area, millis now);
 
   std::map<std::string, alert> active_;
   std::deque<alert> cleared_;

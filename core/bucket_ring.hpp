@@ -29,12 +29,20 @@ class bucket_ring {
 
   // Adds to bucket `key`. Returns false when the bucket has already left the ring.
   bool add(std::int64_t key64, double sum, double denominator) {
+    return add(key64, sum, denominator, [](std::int64_t, const tally&) {});
+  }
+
+  // As add(), and calls on_evict(key, tally) with a bucket this one replaces
+  // (history keeps what leaves the ring).
+  template <class F>
+  bool add(std::int64_t key64, double sum, double denominator, F&& on_evict) {
     const auto key = static_cast<std::int32_t>(key64);
     bucket& b = slots_[slot_of(key)];
     if (b.key > key) {
       return false;
     }
     if (b.key < key) {
+      if (b.key != empty_key) on_evict(static_cast<std::int64_t>(b.key), tally{b.sum, b.denominator, b.samples});
       b = bucket{key, 0, 0, 0};
     }
     b.sum += sum;

@@ -172,6 +172,26 @@ class validator {
     if (!s.viewer_token_sha256().empty() && !is_sha256_hex(s.viewer_token_sha256())) {
       errs.add("server.viewer_token_sha256", "must be 64 lowercase hex digits");
     }
+    validate_tls(errs, s);
+  }
+
+  // TLS settings hang together; the gateway loads the files themselves (core has no OpenSSL).
+  static void validate_tls(error_list& errs, const ioc::v1::ServerConfig& s) {
+    const bool cert = !s.tls_certificate_file().empty();
+    const bool key = !s.tls_private_key_file().empty();
+    if (cert && !key) {
+      errs.add("server.tls_private_key_file", "is required with server.tls_certificate_file");
+    }
+    if (key && !cert) {
+      errs.add("server.tls_certificate_file", "is required with server.tls_private_key_file");
+    }
+    if (s.tls_port() > 65535) {
+      errs.add("server.tls_port", "must be within 0..65535");
+    } else if (s.tls_port() != 0 && !cert && !key) {
+      errs.add("server.tls_port", "needs server.tls_certificate_file and server.tls_private_key_file");
+    } else if (s.tls_port() != 0 && s.tls_port() == s.port()) {
+      errs.add("server.tls_port", "must differ from server.port");
+    }
   }
 
   void validate_areas(error_list& errs, catalog& cat) {

@@ -76,7 +76,15 @@ void engine::apply_samples(const std::vector<resolved_sample>& samples, millis a
     for (std::size_t i = 0; i < depth; ++i) {
       const std::uint32_t n = base + static_cast<std::uint32_t>(chains_[r.area][i]);
       series& s = slot(n);
-      s.add(k, r.event_ms, r.sum, r.denominator, is_level);
+      evicted_buckets gone;
+      s.add(k, r.event_ms, r.sum, r.denominator, is_level, gone);
+      if (is_level) {
+        history_of(n).record_level(k.day, k.month, r.sum, r.event_ms);
+      } else if (gone.any()) {
+        series_history& h = history_of(n);
+        if (gone.day.samples) h.absorb_day(gone.day_key, gone.day);
+        if (gone.month.samples) h.absorb_month(gone.month_key, gone.month);
+      }
       s.last_arrival_ms = std::max(s.last_arrival_ms, arrival_ms);
       if (!s.dirty) {
         s.dirty = true;
@@ -85,6 +93,32 @@ void engine::apply_samples(const std::vector<resolved_sample>& samples, millis a
     }
   }
   total_samples_ += samples.size();
+}
+
+series_history& engine::history_of(std::uint32_t n) {
+  if (history_.size() <= n) history_.resize(slots_.size());
+  if (!history_[n]) history_[n] = std::make_unique<series_history>();
+  return *history_[n];
+}
+
+std::vector<tally> engine::history(int indicator, int area, bool step_month, std::int64_t from, std::int64_t to) const {
+  std::vector<tally> out;
+  if (to < from || to - from > 20 * 366) return out;
+  out.resize(static_cast<std::size_t>(to - from + 1));
+  const std::uint32_t n = series_number(indicator, area);
+  const series* s = find(n);
+  const series_history* h = history_of(n);
+  const bool level = !cat_->indicators[indicator].rolls_up();
+  for (std::int64_t key = from; key <= to; ++key) {
+    tally& t = out[static_cast<std::size_t>(key - from)];
+    if (s && !level) {
+      t = step_month ? s->months.at(key) : s->days.at(key);
+    }
+    if (t.samples == 0 && h) {
+      if (auto kept = step_month ? h->month(key) : h->day(key)) t = *kept;
+    }
+  }
+  return out;
 }
 
 std::vector<std::uint32_t> engine::take_dirty() {

@@ -13,6 +13,7 @@
 #include "core/batch_validator.hpp"
 #include "core/catalog.hpp"
 #include "core/series.hpp"
+#include "core/series_history.hpp"
 #include "core/series_pool.hpp"
 #include "core/source_ledger.hpp"
 
@@ -86,6 +87,15 @@ class engine {
   std::uint64_t agency_samples(int agency) const { return agencies_[agency].samples; }
   millis start_ms() const { return start_ms_; }
 
+  // One value per Vietnam day (`step_month` false: keys are local day
+  // numbers) or month (keys year*12 + month-1) from `from` to `to`
+  // inclusive: the series' rings for the recent past, its history before.
+  // Empty tallies where nothing was recorded. Levels give the last value of
+  // each period in `sum` (samples > 0 where one exists).
+  std::vector<tally> history(int indicator, int area, bool step_month, std::int64_t from, std::int64_t to) const;
+  // The kept history of a series, or null.
+  const series_history* history_of(std::uint32_t n) const { return n < history_.size() ? history_[n].get() : nullptr; }
+
   // Counters per minute over the last 5 minutes, and an EWMA of 5-minute
   // buckets over the last hour with a 10-minute half-life.
   double rate_per_min(int indicator, int area, millis now) const;
@@ -107,12 +117,14 @@ class engine {
   };
 
   series& slot(std::uint32_t n);
+  series_history& history_of(std::uint32_t n);
   bucket_keys keys_of(millis t) const { return bucket_keys::of(t, cache_day_, cache_month_); }
 
   std::shared_ptr<const catalog> cat_;
   millis start_ms_;
   series_pool pool_;
   std::vector<series*> slots_;  // by series number; null until it has data
+  std::vector<std::unique_ptr<series_history>> history_;  // by series number; null until it has history
   std::vector<std::vector<int>> chains_;  // area → itself and its ancestors
   std::vector<std::uint32_t> dirty_;
   std::unordered_map<std::string, source_ledger> sources_;

@@ -25,6 +25,21 @@ void load_ring(bucket_ring<N>& ring, const google::protobuf::RepeatedPtrField<io
   for (const auto& c : in) ring.restore(c.key(), tally{c.sum(), c.denominator(), c.samples()});
 }
 
+void save_history(const series_history& h, ioc::v1::CheckpointSeries* o) {
+  auto put = [](google::protobuf::RepeatedPtrField<ioc::v1::CheckpointCell>* out) {
+    return [out](std::int64_t key, const tally& t, millis event_ms) {
+      auto* c = out->Add();
+      c->set_key(key);
+      c->set_sum(t.sum);
+      c->set_denominator(t.denominator);
+      c->set_samples(t.samples);
+      c->set_event_ms(event_ms);
+    };
+  };
+  h.for_each_day(put(o->mutable_day_history()));
+  h.for_each_month(put(o->mutable_month_history()));
+}
+
 }  // namespace
 
 void engine::save(ioc::v1::EngineCheckpoint* out) const {
@@ -47,6 +62,7 @@ void engine::save(ioc::v1::EngineCheckpoint* out) const {
     o->set_last_event_ms(s->last_event_ms);
     o->set_last_arrival_ms(s->last_arrival_ms);
     o->set_samples(s->samples);
+    if (const series_history* h = history_of(n)) save_history(*h, o);
   }
   for (const auto& [key, ledger] : sources_) {
     ledger.save(key, out);
@@ -63,6 +79,7 @@ void engine::save(ioc::v1::EngineCheckpoint* out) const {
 
 std::size_t engine::load(const ioc::v1::EngineCheckpoint& in) {
   std::fill(slots_.begin(), slots_.end(), nullptr);
+  history_.clear();
   pool_.clear();
   live_series_ = 0;
   dirty_.clear();
@@ -87,6 +104,13 @@ std::size_t engine::load(const ioc::v1::EngineCheckpoint& in) {
     s.last_event_ms = o.last_event_ms();
     s.last_arrival_ms = o.last_arrival_ms();
     s.samples = o.samples();
+    if (o.day_history_size() + o.month_history_size() > 0) {
+      series_history& h = history_of(n);
+      for (const auto& c : o.day_history()) h.restore_day(c.key(), {c.sum(), c.denominator(), c.samples()}, c.event_ms());
+      for (const auto& c : o.month_history()) {
+        h.restore_month(c.key(), {c.sum(), c.denominator(), c.samples()}, c.event_ms());
+      }
+    }
     s.dirty = true;
     dirty_.push_back(n);
     ++restored;

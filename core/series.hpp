@@ -44,6 +44,15 @@ struct bucket_keys {
   }
 };
 
+// Day and month buckets a sample pushed out of a series' rings.
+struct evicted_buckets {
+  std::int64_t day_key = 0;
+  tally day;
+  std::int64_t month_key = 0;
+  tally month;
+  bool any() const { return day.samples != 0 || month.samples != 0; }
+};
+
 struct series {
   static constexpr millis never = std::numeric_limits<millis>::min();
 
@@ -62,13 +71,20 @@ struct series {
   std::uint64_t samples = 0;
   bool dirty = false;
 
-  void add(const bucket_keys& k, millis event_ms, double sum, double denominator, bool is_level) {
+  void add(const bucket_keys& k, millis event_ms, double sum, double denominator, bool is_level,
+           evicted_buckets& out) {
     minutes.add(k.minute, sum, denominator);
     fives.add(k.five, sum, denominator);
     quarters.add(k.quarter, sum, denominator);
     hours.add(k.hour, sum, denominator);
-    days.add(k.day, sum, denominator);
-    months.add(k.month, sum, denominator);
+    days.add(k.day, sum, denominator, [&out](std::int64_t key, const tally& t) {
+      out.day_key = key;
+      out.day = t;
+    });
+    months.add(k.month, sum, denominator, [&out](std::int64_t key, const tally& t) {
+      out.month_key = key;
+      out.month = t;
+    });
     years.add(k.year, sum, denominator);
     if (is_level && event_ms >= latest_event_ms) {
       latest = sum;

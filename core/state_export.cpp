@@ -5,8 +5,6 @@
 
 namespace ioc::core {
 
-namespace {
-
 ioc::v1::IndicatorKind to_proto(indicator_kind k) {
   switch (k) {
     case indicator_kind::counter: return ioc::v1::COUNTER;
@@ -16,6 +14,8 @@ ioc::v1::IndicatorKind to_proto(indicator_kind k) {
   }
   return ioc::v1::KIND_UNSPECIFIED;
 }
+
+namespace {
 
 ioc::v1::Window to_proto(target_window w) {
   switch (w) {
@@ -168,13 +168,14 @@ void export_series(const engine& e, std::uint32_t n, millis now, ioc::v1::Series
     out->set_gauge(s->latest);
   }
   const headline h = e.headline_of(ind, area, now);
-  const target_status st = judge_target(def, h);
+  const target_status st = judge_target(def, h, area == 0);
   out->set_value(h.value);
   out->set_progress(st.progress);
   out->set_projection(h.projection);
   out->set_target_met(st.met);
   out->set_status_value(st.value);
   out->set_status_basis(st.basis);
+  out->set_status_too_few(st.judged && !st.enough);
   out->set_last_event_ms(s->last_event_ms);
   out->set_last_arrival_ms(s->last_arrival_ms);
   out->set_freshness(to_proto(e.freshness_of(ind, area, now)));

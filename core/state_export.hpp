@@ -18,5 +18,6 @@ void export_sources(const engine& e, millis now, google::protobuf::RepeatedPtrFi
 dti_result score_engine_dti(const engine& e, millis now);
 
 ioc::v1::Freshness to_proto(freshness f);
+ioc::v1::IndicatorKind to_proto(indicator_kind k);
 
 }  // namespace ioc::core

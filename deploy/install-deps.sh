@@ -6,10 +6,12 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git time
   libboost1.81-dev libboost-json1.81-dev
-  libhiredis-dev libprotobuf-dev protobuf-compiler libssl-dev
+  libhiredis-dev libprotobuf-dev protobuf-compiler libssl-dev openssl ca-certificates
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
-  redis-server
+  redis-server redis-sentinel
   chromium
+  # the example clients of tools/examples/, run by the integration tests
+  python3 openjdk-17-jdk-headless
 )
 # The machine image may ship its own Node.js; only fall back to Debian's.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

@@ -9,6 +9,7 @@ build_dir="${BUILD_DIR:-build}"
 deploy/install-deps.sh
 deploy/build.sh
 (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+(cd tests/contract && npm ci --no-audit --no-fund --loglevel=error)
 
 status=0
 (cd "$build_dir" && ctest --output-on-failure --timeout 600 -j "${TEST_JOBS:-2}") || status=$?

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <deque>
 
 #include "gateway/auth.hpp"
@@ -25,9 +26,16 @@ namespace websocket = beast::websocket;
 
 namespace {
 
-class display_session : public display_sink, public closable, public std::enable_shared_from_this<display_session> {
+// `Stream` is beast::tcp_stream or tls_stream.
+template <class Stream>
+class display_session : public display_sink,
+                        public closable,
+                        public std::enable_shared_from_this<display_session<Stream>> {
+  using std::enable_shared_from_this<display_session>::shared_from_this;
+  using std::enable_shared_from_this<display_session>::weak_from_this;
+
  public:
-  display_session(beast::tcp_stream&& stream, http_request&& req, std::shared_ptr<gateway_context> ctx)
+  display_session(Stream&& stream, http_request&& req, std::shared_ptr<gateway_context> ctx)
       : ws_(std::move(stream)),
         req_(std::move(req)),
         ctx_(std::move(ctx)),
@@ -224,7 +232,7 @@ class display_session : public display_sink, public closable, public std::enable
     ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) { self->closed_ = true; });
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<Stream> ws_;
   http_request req_;
   std::shared_ptr<gateway_context> ctx_;
   std::uint64_t id_;
@@ -244,7 +252,11 @@ class display_session : public display_sink, public closable, public std::enable
 }  // namespace
 
 void run_display_session(beast::tcp_stream stream, http_request req, std::shared_ptr<gateway_context> ctx) {
-  std::make_shared<display_session>(std::move(stream), std::move(req), std::move(ctx))->run();
+  std::make_shared<display_session<beast::tcp_stream>>(std::move(stream), std::move(req), std::move(ctx))->run();
+}
+
+void run_display_session(tls_stream stream, http_request req, std::shared_ptr<gateway_context> ctx) {
+  std::make_shared<display_session<tls_stream>>(std::move(stream), std::move(req), std::move(ctx))->run();
 }
 
 }  // namespace ioc::gateway

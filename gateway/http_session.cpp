@@ -2,6 +2,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -90,27 +91,56 @@ http::status status_for(const ioc::v1::Ack& ack) {
   }
 }
 
-class http_session : public std::enable_shared_from_this<http_session> {
+// `Stream` is beast::tcp_stream (the plain port) or tls_stream (the TLS
+// port, which shakes hands first and says goodbye with a TLS close_notify).
+template <class Stream>
+class http_session : public std::enable_shared_from_this<http_session<Stream>> {
+  using std::enable_shared_from_this<http_session>::shared_from_this;
+  static constexpr bool tls = std::is_same_v<Stream, tls_stream>;
+
  public:
-  http_session(asio::ip::tcp::socket&& socket, std::shared_ptr<gateway_context> ctx)
-      : stream_(std::move(socket)), ctx_(std::move(ctx)) {
+  // `stream_args` construct the stream: a socket, plus the SSL context for TLS.
+  template <class... StreamArgs>
+  explicit http_session(std::shared_ptr<gateway_context> ctx, StreamArgs&&... stream_args)
+      : stream_(std::forward<StreamArgs>(stream_args)...), ctx_(std::move(ctx)) {
     global_metrics().http_connections.fetch_add(1);
   }
   ~http_session() { global_metrics().http_connections.fetch_sub(1); }
 
-  void run() { asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::do_read, shared_from_this())); }
+  void run() { asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::start, shared_from_this())); }
 
  private:
+  void start() {
+    if constexpr (tls) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              beast::bind_front_handler(&http_session::on_handshake, shared_from_this()));
+    } else {
+      do_read();
+    }
+  }
+
+  void on_handshake(beast::error_code ec) {
+    if (ec) {
+      // Scanners, old clients, clients that do not trust us: common, so counted and quiet.
+      global_metrics().tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
+      IOC_LOG(log_level::debug, "https.handshake_failed", "remote=" + remote() + " " + ec.message());
+      return;
+    }
+    do_read();
+  }
+
   void do_read() {
     parser_.emplace();
     parser_->body_limit(ctx_->server.max_http_body_bytes());
     parser_->header_limit(16 * 1024);
-    stream_.expires_after(std::chrono::seconds(30));
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset ||
+        ec == asio::ssl::error::stream_truncated) {
       return do_close();
     }
     if (ec == http::error::body_limit) {
@@ -130,7 +160,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
     const std::string target(req.target());
     const std::string path = target.substr(0, target.find('?'));
     if (beast::websocket::is_upgrade(req)) {
-      stream_.expires_never();
+      beast::get_lowest_layer(stream_).expires_never();
       if (ctx_->stopping) {
         return send(make(http::status::service_unavailable, error_body("stopping", "server is shutting down")), true);
       }
@@ -196,8 +226,14 @@ class http_session : public std::enable_shared_from_this<http_session> {
     if (path.rfind("/v1/series/", 0) == 0) {
       return handle_series(path.substr(11), query);
     }
+    if (path.rfind("/v1/history/", 0) == 0) {
+      return handle_history(req, path.substr(12), query);
+    }
     if (path.rfind("/v1/sources/", 0) == 0) {
       return handle_source(req, path.substr(12));
+    }
+    if (path == "/v1/openapi.json") {
+      return serve_contract();
     }
     if (path.rfind("/v1/", 0) == 0) {
       return send(make(http::status::not_found, error_body("not_found", "no such endpoint: " + path)));
@@ -205,17 +241,27 @@ class http_session : public std::enable_shared_from_this<http_session> {
     serve_static(path);
   }
 
-  void handle_series(const std::string& indicator_id, const std::string& query) {
+  // The (indicator, area) a REST path and its ?area= name (the province by
+  // default); nullopt after answering 404.
+  std::optional<std::pair<int, int>> series_of(const std::string& indicator_id, const std::string& query) {
     const int ind = ctx_->cat->find_indicator(indicator_id);
     if (ind < 0) {
-      return send(make(http::status::not_found, error_body("unknown_indicator", "unknown indicator '" + indicator_id + "'")));
+      send(make(http::status::not_found, error_body("unknown_indicator", "unknown indicator '" + indicator_id + "'")));
+      return std::nullopt;
     }
     std::string area_code = query_param(query, "area");
     if (area_code.empty()) area_code = ctx_->cat->province_code;
     const int area = ctx_->cat->find_area(area_code);
     if (area < 0) {
-      return send(make(http::status::not_found, error_body("unknown_area", "unknown area '" + area_code + "'")));
+      send(make(http::status::not_found, error_body("unknown_area", "unknown area '" + area_code + "'")));
+      return std::nullopt;
     }
+    return std::pair{ind, area};
+  }
+
+  void handle_series(const std::string& indicator_id, const std::string& query) {
+    const auto series = series_of(indicator_id, query);
+    if (!series) return;
     const std::string window = query_param(query, "window");
     ioc::v1::Window w = ioc::v1::WINDOW_UNSPECIFIED;
     if (!window.empty() && !ioc::v1::Window_Parse(window, &w)) {
@@ -223,9 +269,30 @@ class http_session : public std::enable_shared_from_this<http_session> {
                        error_body("bad_window", "window must be one of LAST_5M, LAST_1H, LAST_24H, LAST_30D, TODAY, "
                                                 "THIS_MONTH, YEAR_TO_DATE")));
     }
-    ctx_->live_hub->series_json(ind, area, w, [self = shared_from_this()](std::string body) {
+    ctx_->live_hub->series_json(series->first, series->second, w, [self = this->shared_from_this()](std::string body) {
       asio::post(self->stream_.get_executor(), [self, body = std::move(body)]() mutable {
         self->send(self->make(http::status::ok, std::move(body)));
+      });
+    });
+  }
+
+  // GET /v1/history/{indicator}?area=&from=&to=&step=day|month&format=json|csv.
+  void handle_history(const http_request& req, const std::string& indicator_id, const std::string& query) {
+    const auto series = series_of(indicator_id, query);
+    if (!series) return;
+    const history_query q = parse_history_query(query_param(query, "step"), query_param(query, "from"),
+                                                query_param(query, "to"), core::local_day(wall_clock_ms()));
+    if (!q.error.empty()) {
+      return send(make(http::status::bad_request, error_body("bad_period", q.error)));
+    }
+    const std::string format = query_param(query, "format");
+    const bool csv = format == "csv" || (format.empty() && req[http::field::accept].find("text/csv") != std::string_view::npos);
+    ctx_->live_hub->history_body(series->first, series->second, q.step_month, q.from, q.to, csv,
+                                 [self = this->shared_from_this(), csv](std::string body) {
+      asio::post(self->stream_.get_executor(), [self, csv, body = std::move(body)]() mutable {
+        auto res = self->make(http::status::ok, std::move(body), csv ? "text/csv; charset=utf-8" : "application/json");
+        if (csv) res.set(http::field::content_disposition, "attachment; filename=\"history.csv\"");
+        self->send(std::move(res));
       });
     });
   }
@@ -302,6 +369,19 @@ class http_session : public std::enable_shared_from_this<http_session> {
     });
   }
 
+  // The published contract: docs/openapi.json beside the web root (so in the
+  // repository, and where an installation puts web/ and docs/ side by side).
+  void serve_contract() {
+    std::ifstream in(ctx_->web_root + "/../docs/openapi.json", std::ios::binary);
+    if (ctx_->web_root.empty() || !in) {
+      return send(make(http::status::not_found,
+                       error_body("not_found", "contract document not installed: docs/openapi.json beside the web root")));
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    send(make(http::status::ok, ss.str()));
+  }
+
   void serve_static(std::string path) {
     if (path == "/" || path.empty()) path = "/index.html";
     if (!safe_static_path(path) || ctx_->web_root.empty()) {
@@ -325,7 +405,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
       res.body().clear();
     }
     auto sp = std::make_shared<http_response>(std::move(res));
-    stream_.expires_after(std::chrono::seconds(30));
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
     http::async_write(stream_, *sp, [self = shared_from_this(), sp](beast::error_code ec, std::size_t) {
       if (ec) return;
       if (!sp->keep_alive()) return self->do_close();
@@ -334,17 +414,22 @@ class http_session : public std::enable_shared_from_this<http_session> {
   }
 
   void do_close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    if constexpr (tls) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+      stream_.async_shutdown([self = shared_from_this()](beast::error_code) {});
+    } else {
+      beast::error_code ec;
+      stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    }
   }
 
-  std::string remote() const {
+  std::string remote() {
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     return ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<gateway_context> ctx_;
@@ -355,7 +440,12 @@ class http_session : public std::enable_shared_from_this<http_session> {
 }  // namespace
 
 void run_http_session(asio::ip::tcp::socket socket, std::shared_ptr<gateway_context> ctx) {
-  std::make_shared<http_session>(std::move(socket), std::move(ctx))->run();
+  std::make_shared<http_session<beast::tcp_stream>>(std::move(ctx), std::move(socket))->run();
+}
+
+void run_https_session(asio::ip::tcp::socket socket, std::shared_ptr<asio::ssl::context> tls,
+                       std::shared_ptr<gateway_context> ctx) {
+  std::make_shared<http_session<tls_stream>>(std::move(ctx), std::move(socket), *tls)->run();
 }
 
 }  // namespace ioc::gateway

@@ -8,6 +8,7 @@
 
 #include "core/state_export.hpp"
 #include "ioc/v1/storage.pb.h"
+#include "gateway/batch_codec.hpp"
 #include "gateway/log.hpp"
 #include "gateway/metrics.hpp"
 
@@ -20,17 +21,6 @@ core::millis wall_clock_ms() {
       .count();
 }
 
-namespace {
-
-std::string to_json(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions opts;
-  opts.always_print_primitive_fields = true;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
-  return out;
-}
-
-}  // namespace
 
 hub::hub(strand_type strand, std::shared_ptr<const core::catalog> cat, const ioc::v1::ServerConfig& server,
          std::unique_ptr<batch_store> store)
@@ -137,7 +127,7 @@ bool hub::matches(const display_filter& f, const ioc::v1::SeriesState& s) const 
 }
 
 frame_ptr hub::encode(const ioc::v1::DisplayFrame& frame, bool json) const {
-  return std::make_shared<const std::string>(json ? to_json(frame) : frame.SerializeAsString());
+  return std::make_shared<const std::string>(json ? message_to_json(frame) : frame.SerializeAsString());
 }
 
 void hub::publish(bool heartbeat) {
@@ -293,7 +283,7 @@ void hub::series_json(int indicator, int area, ioc::v1::Window window, std::func
         if (windows->Get(i).window() != window) windows->DeleteSubrange(i, 1);
       }
     }
-    done(to_json(s));
+    done(message_to_json(s));
   });
 }
 

@@ -24,6 +24,18 @@ namespace ioc::gateway {
 
 core::millis wall_clock_ms();
 
+// GET /v1/history's period: keys from `from` to `to` (local day numbers, or
+// year*12 + month-1), or an error in words.
+struct history_query {
+  bool step_month = false;
+  std::int64_t from = 0, to = 0;
+  std::string error;
+};
+// Days as YYYY-MM-DD (default: the 90 up to today), months as YYYY-MM (the 13
+// up to this month); pure, for the HTTP layer.
+history_query parse_history_query(const std::string& step, const std::string& from, const std::string& to,
+                                  std::int64_t today);
+
 class hub : public std::enable_shared_from_this<hub> {
  public:
   using ack_handler = std::function<void(ioc::v1::Ack)>;
@@ -54,6 +66,11 @@ class hub : public std::enable_shared_from_this<hub> {
   // Where a source of `agency` stands (GET /v1/sources/{id}) as JSON, or
   // nullopt when it never sent a batch. Any thread.
   void source_json(int agency, std::string source_id, std::function<void(std::optional<std::string>)> done);
+
+  // GET /v1/history: one point per day or month from `from` to `to`
+  // (local day numbers, or year*12 + month-1), as JSON or CSV. Any thread.
+  void history_body(int indicator, int area, bool step_month, std::int64_t from, std::int64_t to, bool csv,
+                    std::function<void(std::string)> done);
 
   // REST views, answered on the hub's strand. Any thread.
   void snapshot_json(std::function<void(std::string)> done);

@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <deque>
 
 #include "gateway/auth.hpp"
@@ -24,9 +25,14 @@ namespace {
 
 constexpr std::size_t max_batches_in_flight = 64;
 
-class ingest_session : public closable, public std::enable_shared_from_this<ingest_session> {
+// `Stream` is beast::tcp_stream or tls_stream.
+template <class Stream>
+class ingest_session : public closable, public std::enable_shared_from_this<ingest_session<Stream>> {
+  using std::enable_shared_from_this<ingest_session>::shared_from_this;
+  using std::enable_shared_from_this<ingest_session>::weak_from_this;
+
  public:
-  ingest_session(beast::tcp_stream&& stream, http_request&& req, std::shared_ptr<gateway_context> ctx)
+  ingest_session(Stream&& stream, http_request&& req, std::shared_ptr<gateway_context> ctx)
       : ws_(std::move(stream)), req_(std::move(req)), ctx_(std::move(ctx)), id_(ctx_->next_id.fetch_add(1)) {}
 
   ~ingest_session() override {
@@ -185,7 +191,7 @@ class ingest_session : public closable, public std::enable_shared_from_this<inge
     return ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<Stream> ws_;
   http_request req_;
   std::shared_ptr<gateway_context> ctx_;
   std::uint64_t id_;
@@ -205,7 +211,11 @@ class ingest_session : public closable, public std::enable_shared_from_this<inge
 }  // namespace
 
 void run_ingest_session(beast::tcp_stream stream, http_request req, std::shared_ptr<gateway_context> ctx) {
-  std::make_shared<ingest_session>(std::move(stream), std::move(req), std::move(ctx))->run();
+  std::make_shared<ingest_session<beast::tcp_stream>>(std::move(stream), std::move(req), std::move(ctx))->run();
+}
+
+void run_ingest_session(tls_stream stream, http_request req, std::shared_ptr<gateway_context> ctx) {
+  std::make_shared<ingest_session<tls_stream>>(std::move(stream), std::move(req), std::move(ctx))->run();
 }
 
 }  // namespace ioc::gateway

@@ -5,6 +5,7 @@
 
 #include "core/config_loader.hpp"
 #include "gateway/server.hpp"
+#include "gateway/tls_context.hpp"
 
 namespace {
 
@@ -60,6 +61,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (check_only) {
+    // The certificate and key too: a typo there would stop the service at start.
+    const auto& server = cfg.config.server();
+    if (!server.tls_certificate_file().empty()) {
+      try {
+        ioc::gateway::tls_context(server.tls_certificate_file(), server.tls_private_key_file());
+      } catch (const std::exception& e) {
+        std::cerr << "ioc-gateway: " << config_path << ": " << e.what() << "\n";
+        return 2;
+      }
+    }
     std::cout << config_path << ": OK (" << cfg.cat->indicators.size() << " indicators, " << cfg.cat->areas.size()
               << " areas, " << cfg.cat->agencies.size() << " agencies)\n";
     return 0;

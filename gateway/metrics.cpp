@@ -66,6 +66,12 @@ std::string metrics::render() const {
   gauge("ioc_storage_available", "1 when the durable store accepts writes.", storage_available.load());
   counter("ioc_storage_errors_total", "Failed writes to the durable store.", storage_errors.load());
   gauge("ioc_series_live", "Series with data.", series_live.load());
+  counter("ioc_tls_handshake_failures_total", "TLS handshakes that failed on the TLS port.", tls_handshake_failures.load());
+  o << "# HELP ioc_tls_reloads_total Certificate reloads on SIGHUP, by result.\n# TYPE ioc_tls_reloads_total counter\n";
+  o << "ioc_tls_reloads_total{result=\"ok\"} " << tls_reloads.load() << "\n";
+  o << "ioc_tls_reloads_total{result=\"failed\"} " << tls_reload_failures.load() << "\n";
+  gauge("ioc_tls_certificate_not_after_seconds", "When the served certificate expires (Unix time; 0 without TLS).",
+        tls_certificate_not_after.load());
   return o.str();
 }
 

@@ -32,6 +32,11 @@ struct metrics {
   std::atomic<int> storage_available{1};
   std::atomic<std::uint64_t> storage_errors{0};
   std::atomic<std::int64_t> series_live{0};
+  // The TLS port (zeros without one).
+  std::atomic<std::uint64_t> tls_handshake_failures{0};
+  std::atomic<std::uint64_t> tls_reloads{0};
+  std::atomic<std::uint64_t> tls_reload_failures{0};
+  std::atomic<std::int64_t> tls_certificate_not_after{0};  // Unix seconds
 
   void observe_ack_latency(double ms);
   std::string render() const;

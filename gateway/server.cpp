@@ -13,6 +13,7 @@
 #include "gateway/log.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/store_factory.hpp"
+#include "gateway/tls_context.hpp"
 
 namespace ioc::gateway {
 
@@ -22,10 +23,13 @@ using tcp = asio::ip::tcp;
 namespace {
 
 // Accepts connections, each on its own strand; keeps accepting after errors.
+// With `tls` set it is the TLS port: each connection shakes hands with the
+// context current when it was accepted.
 class listener : public std::enable_shared_from_this<listener> {
  public:
-  listener(asio::io_context& ioc, tcp::endpoint ep, std::shared_ptr<gateway_context> ctx)
-      : ioc_(ioc), acceptor_(asio::make_strand(ioc)), ctx_(std::move(ctx)), retry_(ioc) {
+  listener(asio::io_context& ioc, tcp::endpoint ep, std::shared_ptr<gateway_context> ctx,
+           std::shared_ptr<tls_context> tls = nullptr)
+      : ioc_(ioc), acceptor_(asio::make_strand(ioc)), ctx_(std::move(ctx)), tls_(std::move(tls)), retry_(ioc) {
     acceptor_.open(ep.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(ep);
@@ -66,13 +70,18 @@ class listener : public std::enable_shared_from_this<listener> {
     }
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    run_http_session(std::move(socket), ctx_);
+    if (tls_) {
+      run_https_session(std::move(socket), tls_->current(), ctx_);
+    } else {
+      run_http_session(std::move(socket), ctx_);
+    }
     do_accept();
   }
 
   asio::io_context& ioc_;
   tcp::acceptor acceptor_;
   std::shared_ptr<gateway_context> ctx_;
+  std::shared_ptr<tls_context> tls_;
   asio::steady_timer retry_;
 };
 
@@ -126,7 +135,29 @@ int server::run() {
     std::cerr << "ioc-gateway: cannot listen on " << cfg.listen_address() << ":" << cfg.port() << ": " << e.what() << "\n";
     return 1;
   }
+  // HTTPS and WSS beside plain HTTP, when a certificate is configured.
+  std::shared_ptr<tls_context> tls;
+  std::shared_ptr<listener> tls_listener;
+  if (!cfg.tls_certificate_file().empty()) {
+    if (cfg.tls_listen_address().empty()) cfg.set_tls_listen_address(cfg.listen_address());
+    try {
+      tls = std::make_shared<tls_context>(cfg.tls_certificate_file(), cfg.tls_private_key_file());
+      tls_listener = std::make_shared<listener>(
+          ioc, tcp::endpoint(asio::ip::make_address(cfg.tls_listen_address()), cfg.tls_port()), ctx, tls);
+    } catch (const std::exception& e) {
+      std::cerr << "ioc-gateway: refusing to start: TLS on " << cfg.tls_listen_address() << ":" << cfg.tls_port() << ": "
+                << e.what() << "\n";
+      return 1;
+    }
+  }
   ctx->live_hub->start();
+  if (tls_listener) {
+    global_metrics().tls_certificate_not_after.store(tls->not_after());
+    tls_listener->run();
+    std::cout << "ioc-gateway listening on https://" << cfg.tls_listen_address() << ":" << tls_listener->port()
+              << "/ (TLS)" << std::endl;
+    IOC_LOG(log_level::info, "gateway.tls_started", "port=" + std::to_string(tls_listener->port()) + " " + tls->describe());
+  }
   l->run();
   std::cout << "ioc-gateway listening on http://" << cfg.listen_address() << ":" << l->port() << "/ (store: " << store_name
             << ", threads: " << threads << ")" << std::endl;
@@ -155,12 +186,34 @@ int server::run() {
     IOC_LOG(log_level::info, "gateway.stopping", "signal=" + std::to_string(sig));
     ctx->stopping = true;
     l->close();
+    if (tls_listener) tls_listener->close();
     ctx->sessions.close_all("server shutting down");
     ctx->live_hub->stop();
     summary.cancel();
     give_up = std::chrono::steady_clock::now() + std::chrono::seconds(3);
     wait_for_sessions();
   });
+  // SIGHUP rereads the certificate and key: new handshakes use them, open
+  // connections keep theirs; a bad pair is logged and the old one stays.
+  // Without TLS it is logged and ignored (never the default: terminate).
+  asio::signal_set reload_signals(ioc, SIGHUP);
+  std::function<void()> await_reload = [&] {
+    reload_signals.async_wait([&](boost::system::error_code ec, int) {
+      if (ec) return;
+      if (!tls) {
+        IOC_LOG(log_level::info, "reload.nothing", "SIGHUP: no TLS certificate configured; nothing to reload");
+      } else if (std::string error = tls->reload(); error.empty()) {
+        IOC_LOG(log_level::info, "tls.reloaded", tls->describe());
+        global_metrics().tls_certificate_not_after.store(tls->not_after());
+        global_metrics().tls_reloads.fetch_add(1);
+      } else {
+        IOC_LOG(log_level::error, "tls.reload_failed", error + "; still serving the previous certificate");
+        global_metrics().tls_reload_failures.fetch_add(1);
+      }
+      await_reload();
+    });
+  };
+  await_reload();
   // Per-minute summary of what the log throttles held back.
   std::function<void()> arm_summary = [&] {
     summary.expires_after(std::chrono::seconds(60));

@@ -1,7 +1,9 @@
 #pragma once
 // A small blocking client for /v1/ingest, for agencies' programs, the
 // simulator and tests: connect with the agency's token, send a batch, get its
-// ack. Errors come back as exceptions with words an integrator can act on.
+// ack. Plain (ws://) or TLS (wss://, the server's certificate verified against
+// the system's CA store and any extra CA given). Errors come back as
+// exceptions with words an integrator can act on.
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -15,13 +17,26 @@ struct connection_refused : std::runtime_error {
   int close_code = 0;  // 1008 = bad token or limit, 1009 = too big
 };
 
+// The TLS handshake failed for a reason retrying will not fix: the server's
+// certificate is not trusted or not for this host, or no protocol in common.
+struct tls_refused : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct tls_options {
+  bool enabled = false;  // wss:// and https://
+  std::string ca_file;   // a PEM CA (bundle) to trust besides the system's store
+};
+
 class agency_client {
  public:
-  agency_client(std::string host, std::string port, std::string token);
+  // With `tls.enabled`, reads the system CA store and `tls.ca_file`; throws
+  // std::runtime_error naming the CA file when it cannot be read.
+  agency_client(std::string host, std::string port, std::string token, tls_options tls = {});
   ~agency_client();
 
-  // Opens the WebSocket. Throws std::runtime_error when the server cannot be
-  // reached or refuses the upgrade.
+  // Opens the WebSocket. Throws tls_refused when the TLS handshake fails,
+  // std::runtime_error when the server cannot be reached or refuses the upgrade.
   void connect();
   bool connected() const;
 
@@ -29,9 +44,9 @@ class agency_client {
   // the server closes the connection (with its close code and reason).
   ioc::v1::Ack send(const ioc::v1::IngestBatch& batch);
 
-  // GET `target` over HTTP with the agency's token, on a connection of its
-  // own; returns the status and body. Throws std::runtime_error when the
-  // server cannot be reached.
+  // GET `target` over HTTP (HTTPS with TLS) with the agency's token, on a
+  // connection of its own; returns the status and body. Throws tls_refused or
+  // std::runtime_error when the server cannot be reached.
   struct http_answer {
     int status = 0;
     std::string body;
@@ -45,7 +60,9 @@ class agency_client {
 
  private:
   struct impl;
+  struct tls_setup;
   std::unique_ptr<impl> impl_;
+  std::shared_ptr<tls_setup> tls_;  // null for plain connections
   std::string host_, port_, token_;
 };
 

@@ -24,7 +24,11 @@ Streams samples to an ioc-gateway over WebSocket, exactly once.
 
   --host H            gateway host (default 127.0.0.1)
   --port P            gateway port (default 8080)
-  --url URL           the gateway as ws://HOST:PORT (instead of --host and --port)
+  --url URL           the gateway as ws://HOST[:PORT] (default port 80) or, with TLS,
+                      wss://HOST[:PORT] (default port 443); instead of --host and --port.
+                      wss:// checks the gateway's certificate against the system's CA
+                      store and the host name: use the name the certificate is for
+  --ca-file FILE      also trust this CA (PEM), e.g. the province's own; wss:// only
   --token T           the agency's token (or set IOC_TOKEN)
   --source ID         this publisher's name, unique within the agency (e.g. motcua-server-1)
   --input FILE        read from FILE instead of stdin; resumes where it stopped after a restart
@@ -50,10 +54,12 @@ Input, one sample per line:
 
 Exit codes: 0 every input line applied; 1 some lines not applied (each printed
 with its file, line and reason); 2 usage; 3 token refused; 4 gateway
-unreachable; 5 spool or input error (or the spool is in use by another ioc-push).
+unreachable, or its TLS certificate not trusted; 5 spool or input error (or the
+spool is in use by another ioc-push).
 
 Examples:
   ioc-push --token "$IOC_TOKEN" --source erp-1 --input invoices.jsonl
+  ioc-push --url wss://ioc.example.gov.vn --token "$IOC_TOKEN" --source erp-1 --input invoices.jsonl
   tail -F /var/log/motcua/dossiers.csv | ioc-push --token "$IOC_TOKEN" --source motcua-1 --format csv
 )";
 
@@ -124,7 +130,7 @@ int main(int argc, char** argv) {
   const char* env_token = std::getenv("IOC_TOKEN");
   std::string token = env_token ? env_token : "";
   bool follow = false, local_time = false;
-  std::string url;
+  std::string url, ca_file;
   std::size_t batch_size = 500;
   int linger_ms = 200;
   int give_up_s = 30;
@@ -141,6 +147,7 @@ int main(int argc, char** argv) {
       if (a == "--host") host = value();
       else if (a == "--port") port = value();
       else if (a == "--url") url = value();
+      else if (a == "--ca-file") ca_file = value();
       else if (a == "--local-time") local_time = true;
       else if (a == "--token") token = value();
       else if (a == "--source") source = value();
@@ -170,20 +177,36 @@ int main(int argc, char** argv) {
               << usage;
     return 2;
   }
+  ioc::tools::tls_options tls;
   if (!url.empty()) {
-    // ws://host:port[/...]; TLS (wss://) is not built into ioc-push yet: put it behind a local proxy.
-    const std::string scheme = url.substr(0, url.find("://"));
-    if (scheme != "ws" && scheme != "http") {
-      std::cerr << "ioc-push: --url must be ws://HOST:PORT (" << scheme << ":// is not supported)\n";
+    // ws://host[:port][/...] or wss://host[:port][/...] (http:// and https:// too).
+    const auto sep = url.find("://");
+    const std::string scheme = sep == std::string::npos ? url : url.substr(0, sep);
+    if (sep == std::string::npos || (scheme != "ws" && scheme != "http" && scheme != "wss" && scheme != "https")) {
+      std::cerr << "ioc-push: --url must be ws://HOST[:PORT] or wss://HOST[:PORT] (got " << url << ")\n";
       return 2;
     }
-    std::string rest = url.substr(scheme.size() + 3);
+    tls.enabled = scheme == "wss" || scheme == "https";
+    std::string rest = url.substr(sep + 3);
     rest = rest.substr(0, rest.find('/'));
     const auto colon = rest.rfind(':');
     host = rest.substr(0, colon);
-    port = colon == std::string::npos ? "80" : rest.substr(colon + 1);
+    port = colon == std::string::npos ? (tls.enabled ? "443" : "80") : rest.substr(colon + 1);
   }
-  url = "ws://" + host + ":" + port;
+  if (!ca_file.empty() && !tls.enabled) {
+    std::cerr << "ioc-push: --ca-file is for TLS: use --url wss://HOST:PORT\n";
+    return 2;
+  }
+  tls.ca_file = ca_file;
+  // Plain URLs keep the spool key they always had; a TLS port is another key.
+  url = (tls.enabled ? "wss://" : "ws://") + host + ":" + port;
+  std::unique_ptr<ioc::tools::agency_client> client;
+  try {
+    client = std::make_unique<ioc::tools::agency_client>(host, port, token, tls);
+  } catch (const std::exception& e) {
+    std::cerr << "ioc-push: " << e.what() << "\n";
+    return 2;
+  }
   if (spool.empty()) {
     try {
       spool = ioc::tools::default_spool_dir(url, token, source);
@@ -200,8 +223,7 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<ioc::tools::spooled_publisher> pub;
   try {
-    pub = std::make_unique<ioc::tools::spooled_publisher>(spool, source,
-                                                          std::make_unique<ioc::tools::agency_client>(host, port, token));
+    pub = std::make_unique<ioc::tools::spooled_publisher>(spool, source, std::move(client));
   } catch (const ioc::tools::spool_in_use& e) {
     std::cerr << "ioc-push: " << e.what() << "\n";
     return 5;
@@ -224,6 +246,9 @@ int main(int argc, char** argv) {
     try {
       pub->drain(on_refused);
       return 0;
+    } catch (const ioc::tools::tls_refused& e) {
+      std::cerr << "ioc-push: " << e.what() << "\n";
+      return 4;
     } catch (const ioc::tools::connection_refused& e) {
       std::cerr << "ioc-push: the gateway refused us: " << e.what()
                 << (e.close_code == 1008 ? "\n  check --token / IOC_TOKEN for this agency" : "") << "\n";
@@ -262,7 +287,7 @@ int main(int argc, char** argv) {
       // applied batch of this source came from this very file, resume after
       // it, so a lost spool neither drops nor doubles a line.
       try {
-        ioc::tools::agency_client http(host, port, token);
+        ioc::tools::agency_client http(host, port, token, tls);
         const auto status = http.get("/v1/sources/" + source);
         ioc::v1::SourceStatus s;
         if (status.status == 200 && google::protobuf::util::JsonStringToMessage(status.body, &s).ok()) {
@@ -288,6 +313,9 @@ int main(int argc, char** argv) {
           throw std::runtime_error("HTTP " + std::to_string(status.status) + " " + status.body);
         }
         pub->mark_resume_checked();
+      } catch (const ioc::tools::tls_refused& e) {
+        std::cerr << "ioc-push: " << e.what() << "; nothing sent\n";
+        return 4;
       } catch (const std::exception& e) {
         // Sending from the start could count twice what a lost spool sent: wait for the answer.
         std::cerr << "ioc-push: cannot ask the gateway where source " << source << " stands in " << input << " ("

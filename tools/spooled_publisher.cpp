@@ -254,6 +254,8 @@ void spooled_publisher::drain(const std::function<void(const refused_input&)>& o
       pending_.erase(seq);
       attempt = 0;
       started = std::chrono::steady_clock::now();
+    } catch (const tls_refused&) {
+      throw;  // an untrusted certificate stays untrusted
     } catch (const connection_refused& e) {
       if (e.close_code == 1008 || e.close_code == 1009) throw;  // a wrong token or limit: retrying will not help
       client_->close();

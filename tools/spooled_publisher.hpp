@@ -62,7 +62,8 @@ class spooled_publisher {
                       const std::vector<std::uint64_t>& lines = {});
 
   // Sends every spooled batch in order until each is acknowledged. Throws
-  // connection_refused for what retrying cannot fix (a wrong token).
+  // connection_refused or tls_refused for what retrying cannot fix (a wrong
+  // token, an untrusted certificate).
   // `on_refused` hears about each refused sample or batch.
   void drain(const std::function<void(const refused_input&)>& on_refused = {});
 

@@ -29,10 +29,11 @@
       below: "Dưới mục tiêu", late: "Chậm", silent: "Mất tín hiệu", never: "Chưa có số liệu",
       per_min: "/phút", per_hour: "/giờ", received: "Hồ sơ tiếp nhận", no_alerts: "Không có cảnh báo", ago: "trước",
       score766: "Bộ chỉ số 766 (ước tính)", per_year: "/năm", no_data: "Chưa có số liệu theo địa bàn",
-      limit: "Ngưỡng", within: "Trong ngưỡng", over: "Vượt ngưỡng", points: "điểm %", of: (n) => `trên ${n}`,
+      limit: "Ngưỡng", within: "Trong ngưỡng", over: "Vượt ngưỡng", too_few: "Chưa đủ số liệu", points: "điểm %", of: (n) => `trên ${n}`,
       basis: { ytd: "từ đầu năm", today: "hôm nay", latest: "hiện tại", projection: "dự báo cuối năm" },
       today_caption: "hôm nay", unverified_mark: "*", unverified_legend: "* mục tiêu chưa kiểm chứng nguồn (chạm vào ô để xem nguồn)",
       assumed_mark: "◇", assumed_legend: " · ◇ = có điểm giả định",
+      dti_assumed: (k, n) => `◇ ${k}/${n} chỉ số chính còn dùng điểm giả định`,
       footer_assumed: (k, n) => `DTI ước tính: thành phần trực tuyến lấy số liệu từ đầu năm; ${k}/${n} chỉ số chính còn dùng điểm giả định (chưa có kết quả chính thức của tỉnh)`,
       footer_official: "DTI ước tính: thành phần trực tuyến lấy số liệu từ đầu năm; các thành phần khác theo kết quả đánh giá gần nhất",
       merged: (p) => `Hợp nhất từ 1/7/2025: ${p}`,
@@ -40,7 +41,7 @@
       middle: (n) => `… ${n} đơn vị ở giữa (tìm theo tên để xem) …`, more_few: (n) => `+${n} đơn vị khác`, no_data_count: (n) => `${n} đơn vị`,
       search: "Tìm xã, phường…", no_match: "Không có đơn vị nào khớp",
       province_wide: "toàn tỉnh", by_area: "THEO ĐỊA BÀN", few: (n) => `Ít số liệu (dưới ${n})`, no_children: "Không có đơn vị cấp dưới trong cấu hình",
-      no_data_for: "Chưa có số liệu", more_alerts: (n) => `+${n} cảnh báo khác`, more_sources: (n) => `+${n} nguồn khác`, all_tiles: (n) => `Xem tất cả ${n} chỉ số`, page: (i, n) => `Trang ${i}/${n}`,
+      no_data_for: "Chưa có số liệu", more_alerts: (n) => `+${n} cảnh báo khác`, more_sources: (n) => `+${n} nguồn khác`, alerts_below: (n) => `và ${n} cảnh báo ở các địa bàn trực thuộc`, all_tiles: (n) => `Xem tất cả ${n} chỉ số`, page: (i, n) => `Trang ${i}/${n}`,
       ranked_by: "xếp theo cận dưới khoảng tin cậy 95%", unknown_area: (a) => `Không có địa bàn mã ${a}: đang hiển thị toàn tỉnh`,
       alert_below: (l, b, v, t) => `${l} dưới mục tiêu: ${b} ${v}, mục tiêu ${t}`,
       alert_over: (l, b, v, t) => `${l} vượt ngưỡng: ${b} ${v}, ngưỡng ${t}`,
@@ -60,10 +61,11 @@
       below: "Below target", late: "Late", silent: "Silent", never: "No data yet",
       per_min: "/min", per_hour: "/hour", received: "Dossiers received", no_alerts: "No alerts", ago: "ago",
       score766: "Index 766 (estimate)", per_year: "/year", no_data: "No data by area yet",
-      limit: "Limit", within: "Within limit", over: "Over limit", points: "pts", of: (n) => `of ${n}`,
+      limit: "Limit", within: "Within limit", over: "Over limit", too_few: "Too few data", points: "pts", of: (n) => `of ${n}`,
       basis: { ytd: "year to date", today: "today", latest: "now", projection: "year-end projection" },
       today_caption: "today", unverified_mark: "*", unverified_legend: "* target source not verified (tap a tile for its source)",
       assumed_mark: "◇", assumed_legend: " · ◇ = includes assumed points",
+      dti_assumed: (k, n) => `◇ ${k} of ${n} main indicators still use assumed points`,
       footer_assumed: (k, n) => `DTI estimate: live components use year-to-date data; ${k} of ${n} main indicators still carry assumed points (no official result for the province)`,
       footer_official: "DTI estimate: live components use year-to-date data; the rest carry the latest official assessment",
       merged: (p) => `Merged on 1 July 2025: ${p}`,
@@ -71,7 +73,7 @@
       middle: (n) => `… ${n} areas in between (search by name to see them) …`, more_few: (n) => `+${n} more`, no_data_count: (n) => `${n} areas`,
       search: "Find a commune or ward…", no_match: "No area matches",
       province_wide: "province-wide", by_area: "BY AREA", few: (n) => `Few data (under ${n})`, no_children: "No sub-areas configured",
-      no_data_for: "No data", more_alerts: (n) => `+${n} more alerts`, more_sources: (n) => `+${n} more sources`, all_tiles: (n) => `Show all ${n} indicators`, page: (i, n) => `Page ${i}/${n}`,
+      no_data_for: "No data", more_alerts: (n) => `+${n} more alerts`, more_sources: (n) => `+${n} more sources`, alerts_below: (n) => `and ${n} alerts in the areas below`, all_tiles: (n) => `Show all ${n} indicators`, page: (i, n) => `Page ${i}/${n}`,
       ranked_by: "ranked by the lower bound of the 95% interval", unknown_area: (a) => `No area with code ${a}: showing the province`,
       alert_below: (l, b, v, t) => `${l} below target: ${b} ${v}, target ${t}`,
       alert_over: (l, b, v, t) => `${l} over the limit: ${b} ${v}, limit ${t}`,
@@ -106,6 +108,19 @@
   const now = () => Date.now() + state.serverOffset;
   const pct = (v) => fmt1.format(v * 100) + "%";
   const pctTarget = (v) => fmtTarget.format(v * 100) + "%";  // "MT 70%", not "MT 70,0%"
+
+  // Replaces an element's content only when the markup changed, so that a
+  // once-a-second render leaves still panels (and their transitions, focus and
+  // scroll position) alone. Returns whether it changed.
+  const shown = new Map();  // element → the markup it shows (a dozen panels)
+  function put(el, html) {
+    if (shown.get(el) === html) return false;
+    shown.set(el, html);
+    el.innerHTML = html;
+    return true;
+  }
+  // A resize changes what fits: build every panel afresh.
+  window.addEventListener("resize", () => { shown.clear(); render(); });
 
   function windowOf(s, name) {
     return (s && s.windows || []).find((w) => w.window === name) || { sum: 0, denominator: 0, ratio: 0, samples: 0 };
@@ -165,10 +180,19 @@
     const url = new URL("/v1/live", location.href);
     url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
     url.searchParams.set("format", "json");
-    for (const p of ["area", "group", "token"]) if (params.get(p)) url.searchParams.set(p, params.get(p));
+    for (const p of ["area", "group", "token"]) {
+      if (params.get(p) && !(p === "area" && state.areaRefused)) url.searchParams.set(p, params.get(p));
+    }
     ws = new WebSocket(url);
     ws.onmessage = (ev) => onFrame(JSON.parse(ev.data));
-    ws.onclose = () => { ws = null; goOffline(); scheduleReconnect(); };
+    ws.onclose = (ev) => {
+      ws = null;
+      // An area code the server does not know: show the province and say so
+      // (pickRoot) rather than retry the same refusal for ever.
+      if (/^unknown area/.test(ev.reason || "")) state.areaRefused = true;
+      goOffline();
+      scheduleReconnect();
+    };
     ws.onerror = () => { try { ws && ws.close(); } catch (e) { /* already closing */ } };
   }
 
@@ -256,9 +280,10 @@
     const higher = i.higherIsBetter !== false;
     const met = !!s.targetMet;
     const value = num(s.statusValue);
-    const cls = met ? "met" : higher ? "below" : "over";
-    const sym = met ? "✓" : higher ? "▼" : "▲";
-    const word = met ? (higher ? words.met : words.within) : (higher ? words.below : words.over);
+    const few = !!s.statusTooFew;  // 1 of 1 is neither met nor missed
+    const cls = few ? "few" : met ? "met" : higher ? "below" : "over";
+    const sym = few ? "◌" : met ? "✓" : higher ? "▼" : "▲";
+    const word = few ? words.too_few : met ? (higher ? words.met : words.within) : (higher ? words.below : words.over);
     return { met, higher, value, basis: s.statusBasis, cls, sym, word, progress: num(s.progress) };
   }
 
@@ -284,7 +309,7 @@
     const v = fmtValue(i, alertValue(a));
     const t = isPercent(i) ? pctTarget(num(a.target)) : fmtInt.format(num(a.target));
     const b = words.basis[a.basis] || "";
-    const scope = a.area && a.area !== state.catalog.provinceCode ? ` (${areaName(a.area)})` : "";
+    const scope = a.area && a.area !== state.root ? ` (${areaName(a.area)})` : "";
     return (a.higherIsBetter ? words.alert_below : words.alert_over)(label(i) + scope, b, v, t);
   }
 
@@ -348,17 +373,20 @@
     if (c.dtiFramework) {
       cmp += `<div class="framework" title="${esc(c.dtiFrameworkTitle || c.dtiFramework)}">${esc(words.framework(c.dtiFramework))}${c.dtiFrameworkTitle && !c.dtiFrameworkMaximaPublished ? esc(words.framework_assumed) : ""}</div>`;
     }
-    $("dti-compare").innerHTML = cmp;
+    put($("dti-compare"), cmp);
     const pillars = [num(dti.pillarGovernment), num(dti.pillarEconomy), num(dti.pillarSociety)];
-    $("pillars").innerHTML = pillars.map((v, i) => bar(esc(words.pillars[i]), v, fmt2.format(v))).join("");
-    $("mains").innerHTML = dti.mainIndicators.map((m) => {
+    put($("pillars"), pillars.map((v, i) => bar(esc(words.pillars[i]), v, fmt2.format(v))).join(""));
+    put($("mains"), dti.mainIndicators.map((m) => {
       const marks = (m.hasLive ? ' <span class="live" title="live">●</span>' : "") + (m.assumed ? ` <span class="assumed">${words.assumed_mark}</span>` : "");
       return bar(`${esc(label(m))}${marks}`, num(m.value), fmt2.format(num(m.value)), { mean: num(m.nationalMean), cls: m.assumed ? "assumed" : "" });
-    }).join("");
+    }).join(""));
     const means = dti.mainIndicators.some((m) => num(m.nationalMean) > 0);
     const assumed = dti.mainIndicators.filter((m) => m.assumed).length;
+    // Said next to the number, not only in the footer: the estimate rests on assumptions.
+    $("dti-assumed").hidden = !assumed;
+    $("dti-assumed").textContent = assumed ? words.dti_assumed(assumed, dti.mainIndicators.length) : "";
     document.querySelector(".legend").textContent = words.live_legend + (assumed ? words.assumed_legend : "") + (means ? words.mean_legend : "");
-    $("score766").innerHTML = num(dti.score766) > 0 ? `${words.score766}: <b>${fmt1.format(num(dti.score766))}</b>/100` : "";
+    put($("score766"), num(dti.score766) > 0 ? `${words.score766}: <b>${fmt1.format(num(dti.score766))}</b>/100` : "");
     $("footer").textContent = (assumed ? words.footer_assumed(assumed, dti.mainIndicators.length) : words.footer_official) +
       (hasUnverifiedTargets() ? " · " + words.unverified_legend : "");
   }
@@ -394,7 +422,7 @@
     if (f === "SILENT") return 0;
     if (f === "LATE") return 1;
     const st = t.synthetic ? null : standing(t.ind, t.s);
-    if (st && !st.met) return st.higher ? 3 : 2;
+    if (st && !st.met && st.cls !== "few") return st.higher ? 3 : 2;
     return 4;
   }
 
@@ -493,13 +521,13 @@
     } else {
       tilePage = 0;
     }
-    $("tiles").innerHTML = models.map(tileHtml).join("") +
-      (hidden ? `<button type="button" class="all-tiles">${words.all_tiles(hidden + models.length)}</button>` : "");
+    put($("tiles"), models.map(tileHtml).join("") +
+      (hidden ? `<button type="button" class="all-tiles">${words.all_tiles(hidden + models.length)}</button>` : ""));
     const pager = $("pager");
     pager.hidden = pages <= 1;
     if (pages > 1) {
-      pager.innerHTML = `${words.page(tilePage + 1, pages)} ` +
-        Array.from({ length: pages }, (_, n) => `<span class="dot${n === tilePage ? " on" : ""}">●</span>`).join("");
+      put(pager, `${words.page(tilePage + 1, pages)} ` +
+        Array.from({ length: pages }, (_, n) => `<span class="dot${n === tilePage ? " on" : ""}">●</span>`).join(""));
     }
   }
 
@@ -547,20 +575,20 @@
     $("area-search").hidden = children.length <= 2 * RANK_EDGE + 1;
     if (!children.length) {
       $("area-indicator").textContent = words.no_children;
-      $("area-bars").innerHTML = "";
+      put($("area-bars"), "");
       return;
     }
     const candidates = [...state.indicators.values()]
       .filter((i) => i.kind === "COUNTER" || i.kind === "RATIO")
       .filter((i) => children.some((d) => state.series.has(key(i.id, d.code))))
       .sort((a, b) => num(a.displayOrder) - num(b.displayOrder));
-    if (!candidates.length) { $("area-indicator").textContent = words.no_data; $("area-bars").innerHTML = ""; return; }
+    if (!candidates.length) { $("area-indicator").textContent = words.no_data; put($("area-bars"), ""); return; }
     if (!state.pinnedRanking && Date.now() - rankAt > 15000) { rankIdx++; rankAt = Date.now(); }
     let ind = candidates[rankIdx % candidates.length];
     if (state.pinnedRanking) ind = candidates.find((i) => i.id === state.pinnedRanking) || ind;
     const ratio = ind.kind === "RATIO";
     const basisWord = ratio ? (ind.targetWindow === "TODAY" ? words.basis.today : words.basis.ytd) : words.basis.today;
-    $("area-indicator").innerHTML = `${esc(label(ind))} <span class="hint">· ${esc(basisWord)}${ratio ? " · " + esc(words.ranked_by) : ""}</span>`;
+    put($("area-indicator"), `${esc(label(ind))} <span class="hint">· ${esc(basisWord)}${ratio ? " · " + esc(words.ranked_by) : ""}</span>`);
     const rows = rankingRows(ind, children);
     const ranked = rows.filter((r) => r.has && !r.few).sort((a, b) => b.low - a.low || b.v - a.v);
     ranked.forEach((r, k) => { r.rank = k + 1; });
@@ -602,20 +630,27 @@
     // than on a phone's long page), never rows cut off at its edge.
     const bars = $("area-bars");
     const panel = bars.closest(".panel");
-    let edge = RANK_EDGE;
-    bars.innerHTML = build(edge);
-    while (edge > 1 && panel && bars.getBoundingClientRect().bottom > panel.getBoundingClientRect().bottom) {
-      edge -= 1;
-      bars.innerHTML = build(edge);
+    // Unchanged data at the edge found last time: the panel is left alone (a
+    // resize forgets what it shows, so the fit is found again).
+    let edge = Number(bars.dataset.edge) || RANK_EDGE;
+    if (put(bars, build(edge))) {
+      edge = RANK_EDGE;
+      put(bars, build(edge));
+      while (edge > 1 && panel && bars.getBoundingClientRect().bottom > panel.getBoundingClientRect().bottom) {
+        edge -= 1;
+        put(bars, build(edge));
+      }
     }
     bars.dataset.indicator = ind.id;
     bars.dataset.edge = String(edge);
   }
 
-  // Active alerts for the wall's area (feed alerts everywhere), most severe
-  // and newest first, as many as fit, then "+N".
-  function inScope(a) {
-    if (!a.area || state.root === state.catalog.provinceCode) return true;
+  // Active alerts about the wall's own area (and every feed), most severe and
+  // newest first, as many as fit, then "+N"; those of the areas below it are
+  // counted on a line of their own (each area's wall lists them).
+  const own = (a) => !a.area || a.area === state.root;
+  function below(a) {
+    if (!a.area || a.area === state.root) return false;
     for (let c = a.area; c; c = (state.areas.get(c) || {}).parent) if (c === state.root) return true;
     return false;
   }
@@ -623,26 +658,31 @@
   function renderAlerts() {
     // Silent feeds and limits exceeded first, then missed targets, then late feeds.
     const rank = (a) => (a.kind === "feed_silent" ? 0 : a.kind === "feed_late" ? 3 : a.higherIsBetter ? 2 : 1);
-    const active = [...state.alerts.values()].filter((a) => a.active && inScope(a))
-      .sort((a, b) => rank(a) - rank(b) || num(b.raisedMs) - num(a.raisedMs));
+    const all = [...state.alerts.values()].filter((a) => a.active);
+    const active = all.filter(own).sort((a, b) => rank(a) - rank(b) || num(b.raisedMs) - num(a.raisedMs));
+    const sub = all.filter(below).length;
     $("alert-count").textContent = active.length ? `(${active.length})` : "";
+    // The line below takes room from the list: a change there refits it too.
+    const belowChanged = put($("alerts-below"), sub ? esc(words.alerts_below(sub)) : "");
+    $("alerts-below").hidden = !sub;
     const list = $("alerts");
-    if (!active.length) { list.innerHTML = `<li class="empty">✓ ${words.no_alerts}</li>`; return; }
-    list.innerHTML = active.map((a) => {
+    if (!active.length) { put(list, `<li class="empty">✓ ${words.no_alerts}</li>`); return; }
+    const changed = put(list, active.map((a) => {
       const bad = a.kind === "feed_silent" || (a.kind !== "feed_late" && !a.higherIsBetter);
       const sym = a.kind === "feed_silent" ? "■" : a.kind === "feed_late" ? "◆" : a.higherIsBetter ? "▼" : "▲";
       const src = a.kind.startsWith("feed_") ? sourceOf(a.agency) : null;
       const age = src ? ageText(num(src.lastSeenMs)) : ageText(num(a.raisedMs));
       return `<li data-item="${esc(a.id)}" data-alert="${esc(a.id)}"><span class="${bad ? "bad" : "warn"}"><span class="sym">${sym}</span>${esc(alertText(a))}</span><span class="age">${age}</span></li>`;
-    }).join("") + `<li class="more" hidden></li>`;
+    }).join("") + `<li class="more" hidden></li>`);
     if (state.alertsExpanded) list.classList.add("expanded");
-    else fitList(list, active.length, words.more_alerts);
+    else if (changed || belowChanged) fitList(list, active.length, words.more_alerts);
   }
 
   // Hides the items that do not fit the list's box and says how many.
   function fitList(list, total, moreText) {
     const more = list.querySelector(".more");
     const items = [...list.querySelectorAll("li[data-item]")];
+    for (const it of items) it.hidden = false;
     const bottom = () => list.getBoundingClientRect().bottom;
     let shown = items.length;
     more.hidden = true;
@@ -659,15 +699,15 @@
   function renderSources() {
     const rank = { SILENT: 0, LATE: 1, FRESHNESS_UNSPECIFIED: 2, FRESH: 3 };
     const list = [...state.sources].sort((a, b) => rank[a.freshness] - rank[b.freshness]);
-    $("sources").innerHTML = list.map((s) => {
+    const changed = put($("sources"), list.map((s) => {
       const ag = state.agencies.get(s.agency);
       const name = ag ? (lang === "en" ? ag.nameEn : ag.nameVi) : s.agency;
       const cls = s.freshness === "SILENT" ? "bad" : s.freshness === "LATE" ? "warn" : s.freshness === "FRESH" ? "ok" : "";
       const word = s.freshness === "SILENT" ? ` · ${words.silent}` : s.freshness === "LATE" ? ` · ${words.late}` : "";
       const sym = s.freshness === "FRESH" ? "●" : s.freshness === "SILENT" ? "■" : s.freshness === "LATE" ? "◆" : "○";
       return `<li data-item="${esc(s.agency)}" data-source="${esc(s.agency)}"><span class="${cls}"><span class="sym">${sym}</span>${esc(name)}${word}</span><span class="age">${ageText(num(s.lastSeenMs))}</span></li>`;
-    }).join("") + `<li class="more" hidden></li>`;
-    fitList($("sources"), list.length, words.more_sources);
+    }).join("") + `<li class="more" hidden></li>`);
+    if (changed) fitList($("sources"), list.length, words.more_sources);
   }
 
   // ---------------------------------------------------------------- drill-down
@@ -678,7 +718,46 @@
     renderDetail();
   }
 
-  function closeDetail() { state.detail = null; $("detail").hidden = true; }
+  // The 6-hour trend with its axes: the value scale on the left, the clock
+  // below, and the target as a dashed line where it falls within the scale.
+  function trendSvg(i, s) {
+    const pts = (s && s.sparkline || []).map(num);
+    const W = 600, H = 170, L = 64, R = 8, T = 10, B = 26;
+    const percent = isPercent(i);
+    const valid = pts.filter((v) => v >= 0);
+    const top = percent ? 1 : Math.max(1, ...valid) * 1.1;
+    const x = (k) => L + (k * (W - L - R)) / Math.max(1, pts.length - 1);
+    const y = (v) => T + (1 - Math.min(1, v / top)) * (H - T - B);
+    const fmtAxis = (v) => (percent ? pctTarget(v) : fmtInt.format(v));
+    const start = num(s && s.sparklineStartMs);
+    const fmtHm = new Intl.DateTimeFormat(locale, { timeZone: tz, hour: "2-digit", minute: "2-digit", hour12: false });
+    let svg = `<svg class="trend" viewBox="0 0 ${W} ${H}" role="img">`;
+    for (const v of [0, top / 2, top]) {
+      svg += `<line class="grid" x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}"/><text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${fmtAxis(v)}</text>`;
+    }
+    if (start) {
+      for (const k of [0, 8, 16, pts.length - 1]) {
+        const anchor = k === 0 ? "start" : k === pts.length - 1 ? "end" : "middle";
+        if (k < pts.length) svg += `<text x="${x(k)}" y="${H - 6}" text-anchor="${anchor}">${fmtHm.format(new Date(start + k * 900000))}</text>`;
+      }
+    }
+    if (i.hasTarget && i.kind !== "COUNTER" && num(i.target) <= top) {
+      const ty = y(num(i.target));
+      svg += `<line class="target" x1="${L}" x2="${W - R}" y1="${ty}" y2="${ty}"/>` +
+        `<text class="target" x="${W - R - 4}" y="${ty < T + 14 ? ty + 14 : ty - 4}" text-anchor="end">${esc((i.higherIsBetter !== false ? words.target : words.limit) + " " + fmtTargetOf(i))}</text>`;
+    }
+    const line = pts.map((v, k) => (v < 0 ? null : `${x(k).toFixed(1)},${y(v).toFixed(1)}`)).filter(Boolean);
+    if (line.length) svg += `<polyline points="${line.join(" ")}"/>` + line.map((p) => `<circle cx="${p.split(",")[0]}" cy="${p.split(",")[1]}" r="3"/>`).join("");
+    return svg + "</svg>";
+  }
+
+  function closeDetail() {
+    state.detail = null;
+    const box = $("detail");
+    if (box.firstElementChild) shown.delete(box.firstElementChild);
+    box.hidden = true;
+    box.innerHTML = "";
+  }
 
   function renderDetail() {
     const box = $("detail");
@@ -700,23 +779,32 @@
     const status = st ? `<p class="status ${st.cls}">${st.sym} ${st.word}: ${words.basis[st.basis]} ${fmtValue(i, st.value)} · ${st.higher ? words.target : words.limit} ${fmtTargetOf(i)}</p>` : "";
     const target = i.hasTarget ? `<p><b>${d.source}:</b> ${esc(i.targetSource || "–")} <span class="${i.targetVerified ? "ok" : "warn"}">(${i.targetVerified ? d.verified : d.unverified})</span>${i.targetOrigin ? `<br><small class="origin">${esc(i.targetOrigin)}</small>` : ""}</p>` : "";
     const comps = (state.dti && state.dti.components || []).filter((c) => c.liveIndicator === i.id);
-    const dtiUse = comps.map((c) => `<p><b>${d.dti_use}:</b> ${esc(c.id)} ${esc(c.labelVi)} · ${fmt1.format(num(c.points))}/${fmtInt.format(num(c.maxPoints))}${num(c.target) > 0 ? ` · ${words.target} ${pctTarget(num(c.target))}${c.targetSource && c.targetSource !== i.targetSource ? " (" + esc(c.targetSource) + ")" : ""}` : ""}</p>`).join("");
+    const dtiScope = state.detail.area !== state.catalog.provinceCode ? ` (${words.province_wide})` : "";
+    const dtiUse = comps.map((c) => `<p><b>${d.dti_use}${dtiScope}:</b> ${esc(c.id)} ${esc(c.labelVi)} · ${fmt1.format(num(c.points))}/${fmtInt.format(num(c.maxPoints))}${num(c.target) > 0 ? ` · ${words.target} ${pctTarget(num(c.target))}${c.targetSource && c.targetSource !== i.targetSource ? " (" + esc(c.targetSource) + ")" : ""}` : ""}</p>`).join("");
     const src = sourceOf(i.agency);
     const ag = state.agencies.get(i.agency);
     const feed = `<p><b>${d.feed}:</b> ${esc(ag ? ag.nameVi : i.agency || "–")} · ${src ? ageText(num(src.lastSeenMs)) : words.never}${s ? ` · ${d.last_sample} ${ageText(num(s.lastArrivalMs))}` : ""}</p>`;
     const children = childrenOf(state.detail.area);
     let areas = "";
     if (children.length && (i.kind === "RATIO" || i.kind === "COUNTER")) {
-      const rows = rankingRows(i, children).filter((r) => r.has).sort((a, b) => (a.few - b.few) || b.low - a.low || b.v - a.v);
-      if (rows.length) areas = `<h3>${d.areas}</h3><ol class="areas">${rows.map((r) => `<li>${esc(r.name)}: ${i.kind === "RATIO" ? `${pct(r.v)} <small>${esc(words.of(fmtInt.format(r.n)))}</small>` : fmtInt.format(r.v)}</li>`).join("")}</ol>`;
+      const rows = rankingRows(i, children).filter((r) => r.has).sort((a, b) => b.low - a.low || b.v - a.v);
+      const item = (r) => `<li>${esc(r.name)}: ${i.kind === "RATIO" ? `${pct(r.v)} <small>${esc(words.of(fmtInt.format(r.n)))}</small>` : fmtInt.format(r.v)}</li>`;
+      const ranked = rows.filter((r) => !r.few);
+      const few = rows.filter((r) => r.few);
+      if (rows.length) {
+        areas = `<h3>${d.areas}</h3><ol class="areas">${ranked.map(item).join("")}</ol>` +
+          (few.length ? `<p class="hint">${esc(words.few(MIN_N))}</p><ul class="areas few">${few.map(item).join("")}</ul>` : "");
+      }
     }
-    box.innerHTML = `<div class="sheet" role="dialog" aria-modal="true">
+    // The sheet stays while it is open, so its scroll position does too.
+    if (!box.firstElementChild) box.innerHTML = `<div class="sheet" role="dialog" aria-modal="true"></div>`;
+    put(box.firstElementChild, `
       <button class="close" type="button">✕ ${d.close}</button>
       <h2>${esc(label(i))} · ${esc(areaName(state.detail.area))}</h2>
       ${status}
-      <h3>${d.trend}</h3>${sparkline(s ? s.sparkline || [] : [], "trend")}
+      <h3>${d.trend}</h3>${trendSvg(i, s)}
       ${windows}${areas}${target}${dtiUse}${feed}
-      <p class="hint">${d.missing}</p></div>`;
+      <p class="hint">${d.missing}</p>`);
     box.hidden = false;
     box.querySelector(".close").onclick = closeDetail;
   }

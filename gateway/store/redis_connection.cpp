@@ -12,6 +12,7 @@
 
 #include "gateway/log.hpp"
 #include "gateway/store/redis_reply.hpp"
+#include "gateway/store/sentinel_lookup.hpp"
 
 namespace ioc::gateway {
 
@@ -72,11 +73,11 @@ steady_ms steady_now_ms() {
 }
 
 redis_connection::redis_connection(asio::any_io_executor strand, std::string address, std::string name,
-                                   redis_credentials credentials, link_timing timing)
+                                   redis_options options, link_timing timing)
     : strand_(strand),
       address_(std::move(address)),
       name_(std::move(name)),
-      credentials_(std::move(credentials)),
+      options_(std::move(options)),
       tick_timer_(strand),
       health_(timing, static_cast<std::uint32_t>(std::random_device{}())) {}
 
@@ -96,6 +97,7 @@ void redis_connection::start(std::function<void()> on_up, std::function<void()> 
 
 void redis_connection::stop() {
   stopped_ = true;
+  if (lookup_) lookup_->cancel();
   tick_timer_.cancel();
   if (ctx_) {
     redisAsyncDisconnect(ctx_);  // pending replies are flushed first
@@ -121,11 +123,11 @@ void redis_connection::act(link_health::action a, const std::string& why) {
       connect();
       break;
     case link_health::action::ping:
-      if (!health_.ready() && !credentials_.password.empty()) {
+      if (!health_.ready() && !options_.password.empty()) {
         // A handshake or a re-probe: authenticate first (the server may have restarted).
         std::vector<std::string_view> auth{"AUTH"};
-        if (!credentials_.user.empty()) auth.push_back(credentials_.user);
-        auth.push_back(credentials_.password);
+        if (!options_.user.empty()) auth.push_back(options_.user);
+        auth.push_back(options_.password);
         send(auth, [](redisReply*) {}, 0, false);
       }
       send({"PING"}, [](redisReply*) {}, 0, true);
@@ -134,6 +136,7 @@ void redis_connection::act(link_health::action a, const std::string& why) {
       IOC_LOG(log_level::warn, "redis.health_check_failed", name_ + " " + address_ + ": " + why);
       if (health_.current() == link_health::state::connecting) {
         // hiredis has no connect timeout: abandon the attempt ourselves.
+        if (lookup_) lookup_->cancel();
         if (redisAsyncContext* c = ctx_) {
           c->data = nullptr;  // no callbacks into us while it is freed
           ctx_ = nullptr;
@@ -167,12 +170,29 @@ void redis_connection::report() {
 
 void redis_connection::connect() {
   if (stopped_ || ctx_) return;
-  if (address_.rfind("unix:", 0) == 0) {
-    attach(redisAsyncConnectUnix(address_.substr(5).c_str()));
+  if (!moved_to_.empty()) return connect_address(moved_to_);
+  if (options_.sentinels.empty()) return connect_address(address_);
+  // Where the primary is now: asked before every connect, so a failover is followed.
+  if (lookup_) lookup_->cancel();
+  lookup_ = std::make_shared<sentinel_lookup>(strand_, options_.sentinels, options_.master_name,
+                                              std::chrono::milliseconds(500));
+  std::weak_ptr<redis_connection> weak = shared_from_this();
+  lookup_->run([weak](const std::string& host, int port) {
+    auto self = weak.lock();
+    if (!self || self->stopped_) return;
+    if (port == 0) return self->lost("no sentinel named a primary for " + self->options_.master_name);
+    self->address_ = host + ":" + std::to_string(port);
+    self->connect_address(self->address_);
+  });
+}
+
+void redis_connection::connect_address(const std::string& address) {
+  if (address.rfind("unix:", 0) == 0) {
+    attach(redisAsyncConnectUnix(address.substr(5).c_str()));
   } else {
-    const auto colon = address_.rfind(':');
-    const std::string host = colon == std::string::npos ? address_ : address_.substr(0, colon);
-    const int port = colon == std::string::npos ? 6379 : std::atoi(address_.c_str() + colon + 1);
+    const auto colon = address.rfind(':');
+    const std::string host = colon == std::string::npos ? address : address.substr(0, colon);
+    const int port = colon == std::string::npos ? 6379 : std::atoi(address.c_str() + colon + 1);
     boost::system::error_code ec;
     asio::ip::make_address(host, ec);
     if (ec) {
@@ -239,6 +259,9 @@ void redis_connection::on_disconnect_cb(const redisAsyncContext* c, int status) 
 
 void redis_connection::lost(const std::string& why) {
   const bool was_usable = health_.ready() || health_.failures() == 0;
+  if (!health_.ready() && health_.current() != link_health::state::server_busy) {
+    moved_to_.clear();  // the node a MOVED named is not answering: back to the configured address
+  }
   health_.lost(steady_now_ms());
   if (was_usable) {
     IOC_LOG(log_level::warn, "redis.unavailable", name_ + " " + address_ + ": " + why);
@@ -254,6 +277,14 @@ void redis_connection::on_reply_cb(redisAsyncContext*, void* reply, void* privda
   if (r) {
     const error_class c =
         r->type == REDIS_REPLY_ERROR ? classify_error(std::string_view(r->str, r->len)) : error_class::none;
+    if (c == error_class::redirected && std::string_view(r->str, r->len).rfind("MOVED ", 0) == 0) {
+      // "MOVED <slot> <host:port>": a province's keys share one hash tag, so
+      // one slot: every command of this connection belongs on that node.
+      const std::string text(r->str, r->len);
+      const auto at = text.rfind(' ');
+      self->moved_to_ = text.substr(at + 1);
+      IOC_LOG(log_level::info, "redis.moved", self->name_ + " to " + self->moved_to_);
+    }
     if (c == error_class::retry_later || c == error_class::auth) {
       std::string text(r->str, r->len);
       if (text != self->busy_reason_) {
@@ -261,7 +292,8 @@ void redis_connection::on_reply_cb(redisAsyncContext*, void* reply, void* privda
         self->busy_reason_ = std::move(text);
       }
     }
-    self->act(self->health_.replied(steady_now_ms(), c), r->type == REDIS_REPLY_ERROR ? std::string(r->str, r->len) : "");
+    const std::string why = r->type == REDIS_REPLY_ERROR ? std::string(r->str, r->len) : "";
+    self->act(self->health_.replied(steady_now_ms(), c), why);
   }
   handler->second(r);
   delete handler;

@@ -21,9 +21,13 @@ struct redisReply;
 
 namespace ioc::gateway {
 
-// An ACL user and its password; an empty password sends no AUTH.
-struct redis_credentials {
-  std::string user, password;
+class sentinel_lookup;
+
+// How to reach and log in to Redis, beyond its address.
+struct redis_options {
+  std::string user, password;           // ACL user; an empty password sends no AUTH
+  std::vector<std::string> sentinels;   // when set: ask them for the primary of master_name before each connect
+  std::string master_name;
 };
 
 class redis_connection : public std::enable_shared_from_this<redis_connection> {
@@ -33,9 +37,10 @@ class redis_connection : public std::enable_shared_from_this<redis_connection> {
   using reply_handler = std::function<void(redisReply*)>;
 
   // `address` is "host:port" or "unix:/path".
-  // With credentials, every handshake and re-probe sends AUTH before its PING.
+  // With a password, every handshake and re-probe sends AUTH before its PING.
+  // With sentinels, `address` is unused: each connect goes where they say.
   redis_connection(boost::asio::any_io_executor strand, std::string address, std::string name,
-                   redis_credentials credentials = {}, link_timing timing = {});
+                   redis_options options = {}, link_timing timing = {});
   ~redis_connection();
 
   // Starts connecting; `on_up` runs each time the link becomes usable (a PING
@@ -60,6 +65,7 @@ class redis_connection : public std::enable_shared_from_this<redis_connection> {
   static void on_reply_cb(redisAsyncContext* c, void* reply, void* privdata);
 
   void connect();
+  void connect_address(const std::string& address);
   void connect_to(const std::string& host, int port);
   void attach(redisAsyncContext* c);
   void lost(const std::string& why);
@@ -71,7 +77,9 @@ class redis_connection : public std::enable_shared_from_this<redis_connection> {
   boost::asio::any_io_executor strand_;
   std::string address_;
   std::string name_;
-  redis_credentials credentials_;
+  redis_options options_;
+  std::shared_ptr<sentinel_lookup> lookup_;
+  std::string moved_to_;  // Cluster: where a MOVED sent us; kept until a connect there fails
   redisAsyncContext* ctx_ = nullptr;
   std::shared_ptr<binding> binding_;
   boost::asio::steady_timer tick_timer_;

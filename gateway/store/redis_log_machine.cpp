@@ -93,7 +93,8 @@ void redis_log_machine::tick(steady_ms now) {
     if (renewable(now)) {
       renew_busy_ = true;
       send(channel::log, purpose::renew,
-           {"EVAL", renew_script, "1", keys_.gateways, gateway_id_, position_, std::to_string(timing_.lease_ms)});
+           {"EVAL", renew_script, "2", keys_.gateways, keys_.position, gateway_id_, position_,
+            std::to_string(timing_.lease_ms)});
     }
   }
   if (phase_ == phase::live && timing_.checkpoint_every_ms > 0 && available() && !checkpoint_busy_ &&
@@ -189,6 +190,11 @@ void redis_log_machine::on_reply(const command& c, const redis_reply* r, steady_
         return;  // renewed on the next round
       }
       writes_refused_ = false;  // a write worked
+      if (current && r->type == redis_reply::kind::integer && r->integer == 2) {
+        problem_ = "Redis had lost the store (no lease, no checkpoint): lease taken again; the next checkpoint "
+                   "writes back the state held here";
+        checkpoint_at_ = now;
+      }
       if (current && r->type == redis_reply::kind::integer && r->integer == 0) {
         ++stats_.leases_lost;
         start_recovery(now, "lease lost (paused past it): the log may have been trimmed past us; recovering again");

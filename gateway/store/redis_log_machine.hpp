@@ -70,7 +70,8 @@ class redis_log_machine {
     std::function<std::string(const std::string& position)> save; // the state as a checkpoint at `position`
   };
   struct counters {
-    std::uint64_t recoveries = 0, leases_lost = 0, tail_errors = 0, retries = 0, checkpoints = 0, refused_checkpoints = 0;
+    std::uint64_t recoveries = 0, leases_lost = 0, tail_errors = 0, retries = 0;
+    std::uint64_t checkpoints = 0, refused_checkpoints = 0;
   };
 
   redis_log_machine(log_keys keys, std::string gateway_id, log_timing timing, engine_hooks hooks);

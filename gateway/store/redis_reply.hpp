@@ -27,7 +27,7 @@ enum class error_class {
   redirected,     // MOVED, ASK: the key lives on another node; reconnect there
   writes_refused, // OOM, MISCONF: the server is up but refuses writes; storage is unavailable until a write works
   no_script,      // NOSCRIPT: the script cache was flushed; send the script itself again
-  auth,           // NOAUTH, WRONGPASS, NOPERM: credentials are wrong or missing; nothing works until an operator fixes them
+  auth,           // NOAUTH, WRONGPASS, NOPERM: wrong or missing credentials; nothing works until fixed
   command         // anything else: this command failed (a bug or bad data), the connection is fine
 };
 

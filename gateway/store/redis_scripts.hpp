@@ -17,13 +17,18 @@ redis.call('HSET', KEYS[3], ARGV[1], pos .. ' ' .. (now + tonumber(ARGV[2])))
 return {redis.call('GET', KEYS[1]), pos}
 )lua";
 
-// KEYS: gateways. ARGV: gateway id, applied position, lease ms.
+// KEYS: gateways, checkpoint_pos. ARGV: gateway id, applied position, lease ms.
 // 1: renewed. 0: the lease is gone (a trim may have passed this gateway).
+// 2: Redis lost the store (no lease and no checkpoint at all, e.g. restarted
+//    without persistence): the lease is taken again so the gateway's next
+//    checkpoint puts back the state it still holds.
 inline constexpr const char* renew_script = R"lua(
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+local wiped = redis.call('EXISTS', KEYS[1]) == 0 and redis.call('EXISTS', KEYS[2]) == 0
+if not wiped and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ' ' .. (now + tonumber(ARGV[3])))
+if wiped then return 2 end
 return 1
 )lua";
 

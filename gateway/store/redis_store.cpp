@@ -51,18 +51,28 @@ redis_reply to_reply(const redisReply* r) {
   return out;
 }
 
+// With sentinels, a failover is followed by reconnecting: retry at least every second.
+link_timing link_timing_for(const redis_store_options& o) {
+  link_timing t;
+  if (!o.connection.sentinels.empty()) t.backoff_max_ms = 1000;
+  return t;
+}
+
 }  // namespace
 
 redis_store::redis_store(boost::asio::any_io_executor hub_strand, std::shared_ptr<const core::catalog> cat,
-                         std::string address, redis_credentials credentials, std::uint32_t checkpoint_interval_ms)
+                         std::string address, redis_store_options options)
     : strand_(hub_strand),
       cat_(std::move(cat)),
       prefix_("{ioc:" + cat_->province_code + "}"),
       gateway_id_(random_id()),
       keys_(log_keys::for_province(cat_->province_code)),
-      log_conn_(std::make_shared<redis_connection>(hub_strand, address, "log", credentials)),
-      tail_conn_(std::make_shared<redis_connection>(hub_strand, address, "tail", std::move(credentials))),
-      machine_(keys_, gateway_id_, log_timing::for_interval(checkpoint_interval_ms),
+      options_(std::move(options)),
+      log_conn_(std::make_shared<redis_connection>(hub_strand, address, "log", options_.connection,
+                                                   link_timing_for(options_))),
+      tail_conn_(std::make_shared<redis_connection>(hub_strand, address, "tail", options_.connection,
+                                                    link_timing_for(options_))),
+      machine_(keys_, gateway_id_, log_timing::for_interval(options_.checkpoint_interval_ms),
                {[this](std::string_view bytes) {
                   ioc::v1::EngineCheckpoint cp;
                   if (!cp.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
@@ -195,20 +205,53 @@ void redis_store::append(std::shared_ptr<const stored_batch> batch, std::functio
     }
   }
   const std::string bytes = b.SerializeAsString();
+  // The XADD, and with "replicated" a WAIT right behind it in the pipeline;
+  // done runs once, when the last answer is in.
+  struct pending {
+    std::function<void(bool)> done;
+    std::string id;
+    bool waiting;  // a WAIT follows the XADD
+  };
+  auto p = std::make_shared<pending>(pending{std::move(done), {}, false});
   auto alive = alive_;
-  auto shared_done = std::make_shared<std::function<void(bool)>>(std::move(done));
+  auto finish = [this, alive, p](bool ok) {
+    if (!p->done) return;  // answered already
+    if (ok && *alive) machine_.appended(p->id);
+    auto d = std::move(p->done);
+    d(ok);
+  };
   const bool sent = log_conn_->command({"XADD", keys_.log, "*", "g", gateway_id_, "b", bytes},
-                                       [this, alive, shared_done](redisReply* r) {
+                                       [this, alive, p, finish](redisReply* r) {
                                          const bool ok = r && r->type == REDIS_REPLY_STRING;
-                                         if (*alive && ok) machine_.appended(std::string_view(r->str, r->len));
+                                         if (ok) p->id.assign(r->str, r->len);
                                          if (*alive && r && !ok) {
                                            IOC_LOG(log_level::error, "redis.xadd_failed", std::string(r->str, r->len));
                                            machine_.append_refused(to_reply(r));
                                          }
-                                         (*shared_done)(ok);
+                                         if (!p->waiting || !ok) {
+                                           p->waiting = false;
+                                           finish(ok);
+                                         }
                                          if (*alive && r && !ok) pump();
                                        });
-  if (!sent) (*shared_done)(false);
+  if (!sent) {
+    finish(false);
+    return;
+  }
+  if (!options_.replicated) return;
+  const std::string timeout = std::to_string(options_.wait_timeout_ms);
+  p->waiting = log_conn_->command(
+      {"WAIT", "1", timeout},
+      [p, finish](redisReply* r) {
+        if (!p->waiting) return;  // the XADD failed: already answered
+        const bool replicated = r && r->type == REDIS_REPLY_INTEGER && r->integer >= 1;
+        if (!replicated && r) {
+          IOC_LOG(log_level::warn, "redis.not_replicated", "no replica confirmed the batch in time");
+        }
+        finish(replicated);
+      },
+      options_.wait_timeout_ms);
+  if (!p->waiting) finish(false);  // cannot confirm replication: not acknowledged (the tail applies it if stored)
 }
 
 void redis_store::publish_estimates(const std::vector<const ioc::v1::SeriesState*>& series) {

@@ -24,10 +24,20 @@
 
 namespace ioc::gateway {
 
+struct redis_store_options {
+  redis_options connection;  // ACL user, sentinels
+  std::uint32_t checkpoint_interval_ms = 10000;
+  // Durability "replicated": a batch is acknowledged only once WAIT confirms
+  // a replica has it (within wait_timeout_ms), so a failover loses nothing
+  // acknowledged. "local" (false): once the primary answered the XADD.
+  bool replicated = false;
+  std::uint32_t wait_timeout_ms = 1000;
+};
+
 class redis_store final : public batch_store {
  public:
   redis_store(boost::asio::any_io_executor hub_strand, std::shared_ptr<const core::catalog> cat, std::string address,
-              redis_credentials credentials, std::uint32_t checkpoint_interval_ms);
+              redis_store_options options);
   ~redis_store() override;
 
   void start(store_hooks hooks) override;
@@ -51,6 +61,7 @@ class redis_store final : public batch_store {
   std::string prefix_;
   std::string gateway_id_;
   log_keys keys_;
+  redis_store_options options_;
   std::shared_ptr<redis_connection> log_conn_;   // XADD, recovery, leases, checkpoints, estimates
   std::shared_ptr<redis_connection> tail_conn_;  // blocking XREAD
   redis_log_machine machine_;

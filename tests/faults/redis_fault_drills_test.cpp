@@ -26,16 +26,6 @@ std::string drill_config() {
 
 double seconds_since(clock_type::time_point t) { return std::chrono::duration<double>(clock_type::now() - t).count(); }
 
-// Polls `done` every 50 ms until it holds or `timeout` passes.
-bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto until = clock_type::now() + timeout;
-  while (clock_type::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return done();
-}
-
 int readyz(unsigned short port) {
   try {
     return http_call(port, "GET", "/readyz").status;
@@ -183,9 +173,13 @@ TEST(RedisFaults, SlowRestartAnsweringLoadingIsWaitedForAndLosesNothing) {
   // Enough data that loading takes seconds: 50,000 keys, each delayed on load.
   redis.cli("EVAL \"for i = 1, 50000 do redis.call('SET', 'pad:' .. i, i) end\" 0");
   redis.cli("BGREWRITEAOF");
-  ASSERT_TRUE(poll_until([&] { return redis.cli("INFO persistence").find("aof_rewrite_in_progress:0") != std::string::npos &&
-                                      redis.cli("INFO persistence").find("aof_rewrite_scheduled:0") != std::string::npos; },
-                         20s));
+  ASSERT_TRUE(poll_until(
+      [&] {
+        const std::string info = redis.cli("INFO persistence");
+        return info.find("aof_rewrite_in_progress:0") != std::string::npos &&
+               info.find("aof_rewrite_scheduled:0") != std::string::npos;
+      },
+      20s));
   retrying_publisher pub([port] { return port; }, "loading", 100000, 10ms);
   ASSERT_TRUE(poll_until([&] { return pub.acked() >= 50; }, 10s));
 

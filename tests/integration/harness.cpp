@@ -1,6 +1,8 @@
 #include "harness.hpp"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -8,6 +10,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -17,6 +20,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "../unit/test_config.hpp"
 
@@ -101,6 +105,11 @@ gateway_process::gateway_process(const std::string& config_json, std::vector<std
       const auto host = line.find("//") + 2;
       const auto colon = line.find(':', host);
       port_ = static_cast<unsigned short>(std::stoi(line.substr(colon + 1)));
+      // The TLS port, when configured, is printed first.
+      if (const auto tls = seen.find("listening on https://"); tls != std::string::npos && tls < at) {
+        const auto tls_colon = seen.find(':', seen.find("//", tls) + 2);
+        tls_port_ = static_cast<unsigned short>(std::stoi(seen.substr(tls_colon + 1)));
+      }
       break;
     }
   }
@@ -146,28 +155,53 @@ std::string gateway_process::log() const {
   return ss.str();
 }
 
-http_result http_call(unsigned short port, const std::string& method, const std::string& target, const std::string& body,
-                      const std::map<std::string, std::string>& headers) {
-  asio::io_context ioc;
-  asio::ip::tcp::socket sock(ioc);
-  sock.connect({asio::ip::make_address("127.0.0.1"), port});
+namespace {
+
+// One request and its response over a connected stream, plain or TLS.
+template <class Stream>
+http_result exchange(Stream& stream, const std::string& method, const std::string& target, const std::string& body,
+                     const std::map<std::string, std::string>& headers) {
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
   req.set(http::field::host, "127.0.0.1");
   for (const auto& [k, v] : headers) req.set(k, v);
   req.body() = body;
   req.prepare_payload();
-  http::write(sock, req);
+  http::write(stream, req);
   beast::flat_buffer buf;
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 << 20);
-  http::read(sock, buf, parser);
+  http::read(stream, buf, parser);
   http_result r;
   r.status = static_cast<int>(parser.get().result_int());
   r.body = parser.get().body();
   for (const auto& f : parser.get()) r.headers[std::string(f.name_string())] = std::string(f.value());
+  return r;
+}
+
+}  // namespace
+
+http_result http_call(unsigned short port, const std::string& method, const std::string& target, const std::string& body,
+                      const std::map<std::string, std::string>& headers) {
+  asio::io_context ioc;
+  asio::ip::tcp::socket sock(ioc);
+  sock.connect({asio::ip::make_address("127.0.0.1"), port});
+  http_result r = exchange(sock, method, target, body, headers);
   beast::error_code ec;
   sock.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   return r;
+}
+
+http_result https_call(unsigned short port, const std::string& ca_file, const std::string& method,
+                       const std::string& target, const std::map<std::string, std::string>& headers) {
+  asio::io_context ioc;
+  asio::ssl::context ctx(asio::ssl::context::tls_client);
+  ctx.load_verify_file(ca_file);
+  asio::ssl::stream<asio::ip::tcp::socket> stream(ioc, ctx);
+  stream.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
+  stream.set_verify_mode(asio::ssl::verify_peer);
+  stream.set_verify_callback(asio::ssl::host_name_verification("127.0.0.1"));
+  stream.handshake(asio::ssl::stream_base::client);
+  return exchange(stream, method, target, "", headers);
 }
 
 struct display_client::impl {
@@ -299,16 +333,43 @@ void redis_server::kill_hard() {
 }
 
 std::string redis_server::cli(const std::string& args) const {
-  const std::string cmd = "redis-cli -s " + socket_ + " " + args + " 2>/dev/null";
+  return shell_output("redis-cli -s " + socket_ + " " + args);
+}
+
+std::string shell_output(const std::string& command) {
   std::string out;
-  if (FILE* p = popen(cmd.c_str(), "r")) {
+  if (FILE* p = popen((command + " 2>/dev/null").c_str(), "r")) {
     char buf[4096];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
     pclose(p);
   }
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
   return out;
+}
+
+bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
+int unused_tcp_port(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    close(fd);
+    return -1;
+  }
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
 }
 
 child_process::child_process(std::vector<std::string> args, const std::string& log_path) {

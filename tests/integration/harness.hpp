@@ -6,6 +6,7 @@
 #include <csignal>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -31,6 +32,7 @@ class gateway_process {
   ~gateway_process();
 
   unsigned short port() const { return port_; }
+  unsigned short tls_port() const { return tls_port_; }  // 0 without TLS
   pid_t pid() const { return pid_; }
   // Sends `sig` and waits for the exit; returns the exit status (or 128+signal).
   int stop(int sig = SIGTERM, std::chrono::milliseconds wait = std::chrono::seconds(10));
@@ -40,6 +42,7 @@ class gateway_process {
  private:
   pid_t pid_ = -1;
   unsigned short port_ = 0;
+  unsigned short tls_port_ = 0;
   std::string dir_;
 };
 
@@ -51,6 +54,10 @@ struct http_result {
 
 http_result http_call(unsigned short port, const std::string& method, const std::string& target,
                       const std::string& body = "", const std::map<std::string, std::string>& headers = {});
+
+// The same over HTTPS, the server's certificate verified against `ca_file` and 127.0.0.1.
+http_result https_call(unsigned short port, const std::string& ca_file, const std::string& method,
+                       const std::string& target, const std::map<std::string, std::string>& headers = {});
 
 // A display on /v1/live, reading with timeouts.
 class display_client {
@@ -123,6 +130,17 @@ double today_total(unsigned short port, const std::string& area = "45", const st
 
 // Polls /readyz until it answers 200 or the timeout passes.
 bool wait_ready(unsigned short port, std::chrono::milliseconds timeout);
+
+// Runs a shell command; returns its standard output without trailing newlines
+// (standard error discarded).
+std::string shell_output(const std::string& command);
+
+// Polls `done` every 50 ms until it holds or `timeout` passes; returns done().
+bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
+
+// A loopback TCP port nothing listens on now (for servers that need TCP, e.g.
+// Redis replication, Sentinel, Cluster); with `port`, that port if it is free, else -1.
+int unused_tcp_port(int port = 0);
 
 // A process's resident memory in kB, from /proc.
 long rss_kb(pid_t pid);

@@ -38,8 +38,7 @@ class RedisAcl : public ::testing::Test {
                                  "--unixsocket", socket_, "--dir", dir_, "--aclfile", dir_ + "/users.acl",
                                  "--appendfsync", "always", "--daemonize", "no"},
         dir_ + "/redis.log");
-    for (int i = 0; i < 200 && admin("PING") != "PONG"; ++i) std::this_thread::sleep_for(25ms);
-    ASSERT_EQ(admin("PING"), "PONG");
+    ASSERT_TRUE(poll_until([&] { return admin("PING") == "PONG"; }, 5s));
   }
   void TearDown() override {
     redis_.reset();
@@ -48,16 +47,7 @@ class RedisAcl : public ::testing::Test {
 
   // A command as the admin user, through redis-cli.
   std::string admin(const std::string& args) {
-    const std::string cmd =
-        "redis-cli -s " + socket_ + " --user ioc-admin --pass admin-secret --no-auth-warning " + args + " 2>/dev/null";
-    std::string out;
-    if (FILE* p = popen(cmd.c_str(), "r")) {
-      char buf[512];
-      for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-      pclose(p);
-    }
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return out;
+    return shell_output("redis-cli -s " + socket_ + " --user ioc-admin --pass admin-secret --no-auth-warning " + args);
   }
   std::string config(const std::string& password) {
     std::ofstream(dir_ + "/gw.pass") << password << "\n";
@@ -86,11 +76,7 @@ TEST_F(RedisAcl, TheGatewayDoesEverythingAsTheRestrictedUser) {
   }
   EXPECT_EQ(today_total(gw->port()), 20);
   // Checkpoints (a script), its lease and the readable estimates are written.
-  const auto until = std::chrono::steady_clock::now() + 5s;
-  while (admin("EXISTS {ioc:45}:checkpoint") != "1" && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(50ms);
-  }
-  EXPECT_EQ(admin("EXISTS {ioc:45}:checkpoint"), "1");
+  EXPECT_TRUE(poll_until([&] { return admin("EXISTS {ioc:45}:checkpoint") == "1"; }, 5s));
   EXPECT_EQ(admin("HLEN {ioc:45}:gateways"), "1");
   EXPECT_NE(admin("KEYS {ioc:45}:est:*"), "");
   EXPECT_EQ(gw->log().find("NOPERM"), std::string::npos) << gw->log();

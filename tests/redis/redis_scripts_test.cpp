@@ -46,7 +46,7 @@ class Scripts : public ::testing::Test {
     return r->type == REDIS_REPLY_ARRAY ? static_cast<long long>(r->elements) : -100;
   }
   long long renew(const std::string& gw, const std::string& pos, const std::string& lease = "60000") {
-    return call({"EVAL", renew_script, "1", gw_key, gw, pos, lease})->integer;
+    return call({"EVAL", renew_script, "2", gw_key, pos_key, gw, pos, lease})->integer;
   }
   long long checkpoint(const std::string& gw, const std::string& pos) {
     return call({"EVAL", checkpoint_script, "4", cp_key, pos_key, gw_key, log_key, "state@" + pos, pos, gw, "60000"})
@@ -100,6 +100,18 @@ TEST_F(Scripts, AnExpiredLeaseIsForgottenAndItsHolderMayNotCheckpoint) {
   call({"XADD", log_key, "12-0", "b", "x"});
   EXPECT_EQ(checkpoint("paused", "12-0"), -1) << "its state may lack trimmed entries: refused";
   EXPECT_EQ(std::string(call({"GET", cp_key})->str), "state@11-0");
+}
+
+TEST_F(Scripts, AStoreRedisLostEntirelyIsReportedSoTheStateInMemoryIsWrittenBack) {
+  recover("a");
+  EXPECT_EQ(checkpoint("a", "5-0"), 1);
+  EXPECT_EQ(renew("a", "6-0"), 1);
+  call({"FLUSHALL"});  // e.g. restarted without persistence
+  EXPECT_EQ(renew("a", "6-0"), 2);
+  EXPECT_EQ(checkpoint("a", "6-0"), 1) << "the lease was taken again: the state goes back";
+  EXPECT_EQ(std::string(call({"GET", cp_key})->str), "state@6-0");
+  recover("b");
+  EXPECT_EQ(renew("c-never-registered", "6-0"), 0) << "only a store with no lease and no checkpoint counts as lost";
 }
 
 }  // namespace

@@ -88,6 +88,18 @@ TEST(ConfigLoader, ShippedProvincialConfigurationIsTheProvinceOf2026) {
   const auto& sme = c.indicators[c.find_indicator("sme_platform_rate")];
   EXPECT_NE(sme.target_origin.find("Quảng Trị (cũ)"), std::string::npos);
   EXPECT_FALSE(sme.target_verified);
+  // One target for the online share: the DTI component reads the indicator's target.
+  const int online = c.find_indicator("online_dossier_rate");
+  ASSERT_GE(online, 0);
+  for (const auto& mi : c.dti.main_indicators) {
+    for (const auto& comp : mi.components) {
+      if (comp.live_indicator == online) {
+        EXPECT_DOUBLE_EQ(comp.target, c.indicators[online].target);
+        EXPECT_TRUE(comp.target_from_indicator);
+      }
+    }
+  }
+  EXPECT_FALSE(c.indicators[online].target_verified);
 }
 
 struct seed_province {
@@ -330,6 +342,19 @@ TEST(ConfigLoader, ReportsEveryErrorNotJustTheFirst) {
   EXPECT_TRUE(has_error(r, "indicators[1].target.value", "0..1"));
   EXPECT_TRUE(has_error(r, "indicators[2].kind", "must be one of"));
   EXPECT_EQ(r.cat, nullptr);
+}
+
+TEST(ConfigLoader, TlsSettingsHangTogether) {
+  const std::string server = "\"server\": {\"port\": 0, \"push_rate_hz\": 10";
+  auto tls = [&](const std::string& fields) { return load_config_text(with(server, server + ", " + fields)); };
+  EXPECT_TRUE(has_error(tls("\"tlsCertificateFile\": \"/c.pem\""), "server.tls_private_key_file", "required"));
+  EXPECT_TRUE(has_error(tls("\"tlsPrivateKeyFile\": \"/k.pem\""), "server.tls_certificate_file", "required"));
+  EXPECT_TRUE(has_error(tls("\"tlsPort\": 8443"), "server.tls_port", "needs server.tls_certificate_file"));
+  EXPECT_TRUE(has_error(tls("\"tlsPort\": 70000, \"tlsCertificateFile\": \"/c\", \"tlsPrivateKeyFile\": \"/k\""),
+                        "server.tls_port", "0..65535"));
+  const auto ok = tls("\"tlsPort\": 8443, \"tlsCertificateFile\": \"/c.pem\", \"tlsPrivateKeyFile\": \"/k.pem\"");
+  ASSERT_TRUE(ok.ok()) << ok.errors.front();
+  EXPECT_EQ(ok.config.server().tls_port(), 8443u);
 }
 
 TEST(Utf8, Validation) {

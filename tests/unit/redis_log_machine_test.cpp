@@ -280,6 +280,20 @@ TEST_F(LogMachine, ALostLeaseMeansRecoveringAgainNotWritingAStateWithHoles) {
   EXPECT_EQ(m_.stats().recoveries, 2u);
 }
 
+TEST_F(LogMachine, AStoreRedisLostIsWrittenBackByTheNextCheckpointNotRecoveredFromNothing) {
+  recover_and_go_live();
+  advance(300);
+  answer(purpose::checkpoint, integer(1));
+  answer(purpose::tail, nil());
+  advance(800);
+  restores_.clear();
+  answer(purpose::renew, integer(2));  // no lease, no checkpoint: Redis came back empty
+  EXPECT_TRUE(m_.available());
+  EXPECT_TRUE(restores_.empty()) << "the state held here is kept";
+  advance(10);
+  EXPECT_EQ(take(purpose::checkpoint).argv[8], "6-0") << "written back at once";
+}
+
 TEST_F(LogMachine, CheckpointsCarryThePositionAndARefusalForALostLeaseRecovers) {
   recover_and_go_live();
   advance(300);

@@ -48,6 +48,19 @@ TEST_F(TargetStatus, RatioStatusComesWithTheValueItWasJudgedOn) {
   EXPECT_NEAR(s.progress(), 1.0, 1e-12);
 }
 
+// 1 of 1 is 100%, and says nothing: under the indicator's minimum number of
+// events (10 in the test configuration) a share is neither met nor missed.
+TEST_F(TargetStatus, TooFewEventsAreNeitherMetNorMissed) {
+  e_->apply_samples({{ratio_, 0, t0, 1, 1}}, t0);
+  auto s = exported(ratio_);
+  EXPECT_TRUE(s.status_too_few());
+  EXPECT_FALSE(s.target_met());
+  e_->apply_samples({{ratio_, 0, t0, 9, 9}}, t0);  // 10 of 10
+  s = exported(ratio_);
+  EXPECT_FALSE(s.status_too_few());
+  EXPECT_TRUE(s.target_met());
+}
+
 // A yearly counter target is judged by the year-end projection everywhere:
 // the met flag and progress agree with the alert.
 TEST_F(TargetStatus, CounterStatusAndAlertBothUseTheProjection) {
@@ -77,11 +90,11 @@ TEST_F(TargetStatus, LowerIsBetterIsMetAtOrUnderTheCeiling) {
   target_status st = judge_target(def, h);
   EXPECT_FALSE(st.met);
   EXPECT_EQ(std::string(st.basis), "latest");
-  EXPECT_TRUE(target_alert_condition(def, st, 0).raise);
+  EXPECT_TRUE(target_alert_condition(def, st).raise);
   h.value = 0;
   st = judge_target(def, h);
   EXPECT_TRUE(st.met);
-  EXPECT_TRUE(target_alert_condition(def, st, 0).clear);
+  EXPECT_TRUE(target_alert_condition(def, st).clear);
 }
 
 // An alert raised, cleared and raised again is one record, active, in the
@@ -106,6 +119,32 @@ TEST_F(TargetStatus, SnapshotAlertsAreOneRecordPerIdInTheirLatestState) {
     EXPECT_NE(a.message_vi.find("22,7%"), std::string::npos) << a.message_vi;  // Vietnamese decimal comma
   }
   EXPECT_EQ(records, 1);
+}
+
+// An area wall's alerts: a district's share is judged against the target with
+// its own id; a counter's yearly (province) target is not applied to an area.
+TEST_F(TargetStatus, AreasHaveTheirOwnTargetAlertsButNotAgainstProvinceTotals) {
+  const int dong_ha = cat_->find_area("461");
+  e_->apply_samples({{ratio_, dong_ha, t0, 5, 50}, {ratio_, cat_->find_area("462"), t0, 45, 50},
+                     {counter_, dong_ha, t0, 10, 0}},
+                    t0);
+  alert_book book;
+  book.evaluate(*e_, t0);
+  bool area_alert = false;
+  for (const auto& a : book.all()) {
+    EXPECT_NE(a.id, "below_target:einvoice_issued@461");
+    EXPECT_NE(a.id, "below_target:online_dossier_rate@462");  // 90% meets 50%
+    if (a.id == "below_target:online_dossier_rate@461") {
+      area_alert = true;
+      EXPECT_EQ(a.area, dong_ha);
+      EXPECT_NEAR(a.value, 0.1, 1e-12);
+    }
+  }
+  EXPECT_TRUE(area_alert);
+  ioc::v1::SeriesState s;
+  export_series(*e_, e_->series_number(counter_, dong_ha), t0, &s);
+  EXPECT_EQ(s.status_basis(), "");  // the tile writes no status against the province's total
+  EXPECT_FALSE(s.target_met());
 }
 
 // One indicator, one target: a capped DTI component with no target of its own
