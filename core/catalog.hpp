@@ -22,6 +22,7 @@ struct indicator_def {
   double target = 0;
   std::string target_source;
   bool target_verified = false;  // the source was checked
+  std::string target_origin;     // who set it (a pre-merger plan, a national decision)
   target_window target_on = target_window::year_to_date;
   std::int64_t grace_ms = 86'400'000;
   std::int64_t expected_interval_ms = 300'000;
@@ -44,7 +45,18 @@ struct area_def {
   std::string name_vi;
   std::string name_en;
   int parent = -1;  // -1 for the province
-  int level = 1;
+  int level = 1;    // depth in the declared hierarchy: 1 = province (catalog::levels names it)
+  std::string kind;             // xã | phường | đặc khu | huyện ... as declared
+  std::string former_province;  // pre-merger province, if the unit came from a merged one
+  double sim_weight = 1;        // simulator only
+  bool leaf = true;             // no area below it
+};
+
+// One level of the area hierarchy (levels[0] is the province).
+struct area_level_def {
+  std::string id;
+  std::string name_vi;
+  std::string name_en;
 };
 
 struct limits_def {
@@ -94,8 +106,64 @@ struct main_indicator_def {
   double national_mean = 0;
 };
 
+// A framework's main indicator: its maximum and block (versioned data).
+struct framework_main_def {
+  std::string id;
+  std::string label_vi;
+  std::string label_en;
+  double max_points = 0;
+  dti_block block = dti_block::foundation;
+  bool scored = true;
+};
+
+// A DTI framework as declared in configuration (922/QĐ-BTTTT, 405/QĐ-BKHCN ...).
+struct framework_spec {
+  std::string id;
+  std::string title;
+  std::string issued;
+  int first_result_year = 0;
+  int last_result_year = 0;  // 0 = in force
+  double total_points = 1000;
+  unsigned components = 0;
+  std::vector<framework_main_def> main_indicators;
+  bool maxima_published = true;
+  std::string maxima_note;
+  std::string source;
+};
+
+// A published DTI result of one province and year, as entered.
+struct official_result_def {
+  int year = 0;
+  std::string framework_id;
+  std::string province_code;
+  std::string province_name_vi;
+  double dti = 0;
+  double pillar_government = 0;
+  double pillar_economy = 0;
+  double pillar_society = 0;
+  std::vector<std::pair<std::string, double>> main_values;  // sorted by id
+  std::string rank;
+  std::string source;
+  bool verified = false;
+  std::string note;
+};
+
+struct national_result_def {
+  int year = 0;
+  std::string framework_id;
+  double provincial_mean_dti = 0;
+  double pillar_government = 0;
+  double pillar_economy = 0;
+  double pillar_society = 0;
+  double national_dti = 0;
+  unsigned provinces = 0;
+  std::string source;
+  bool verified = false;
+};
+
 struct dti_framework_def {
   std::string version;
+  int spec = -1;  // index into catalog::frameworks of the framework in force, -1 if none declared
   double total_points = 1000;
   std::vector<main_indicator_def> main_indicators;
   double last_official_dti = 0;
@@ -122,6 +190,11 @@ struct catalog {
   std::string province_name_vi;
   std::vector<indicator_def> indicators;
   std::vector<area_def> areas;  // areas[0] is the province
+  std::vector<area_level_def> levels;  // declared hierarchy, top first (may be empty: unnamed)
+  std::vector<framework_spec> frameworks;
+  std::vector<official_result_def> official_results;  // by year ascending
+  std::vector<national_result_def> national_results;  // by year ascending
+  std::vector<std::string> former_provinces;
   std::vector<agency_def> agencies;
   dti_framework_def dti;
   std::vector<group_766_def> index_766;

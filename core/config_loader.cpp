@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <functional>
@@ -141,7 +142,9 @@ class validator {
     index_agencies(errs, *cat);
     validate_indicators(errs, *cat);
     complete_agencies(errs, *cat, defaults);
+    validate_frameworks(errs, *cat);
     validate_dti(errs, *cat);
+    validate_results(errs, *cat);
     validate_766(errs, *cat);
     if (!errs.empty()) {
       return nullptr;
@@ -233,10 +236,16 @@ class validator {
       }
       require_text(errs, path + ".name_vi", a.name_vi());
       area_def d{a.code(), a.name_vi(), a.name_en().empty() ? a.name_vi() : a.name_en(), -1, 1};
+      d.kind = a.kind();
+      d.former_province = a.former_province();
+      if (a.sim_weight() < 0) {
+        errs.add(path + ".sim_weight", "must be >= 0");
+      }
+      d.sim_weight = a.sim_weight() > 0 ? a.sim_weight() : 1.0;
       cat.area_index[a.code()] = static_cast<int>(cat.areas.size());
       cat.areas.push_back(d);
     }
-    // Resolve parents in a second pass: a commune may be listed before its district.
+    // Resolve parents in a second pass: an area may be listed before its parent.
     for (int i : order) {
       const auto& a = cfg_.areas(i);
       if (a.parent().empty()) continue;
@@ -249,18 +258,33 @@ class validator {
       }
       cat.areas[self].parent = parent;
     }
+    // The hierarchy is what the file declares (2026: province → commune
+    // level); undeclared, up to three levels are accepted, unnamed.
+    for (int i = 0; i < cfg_.area_levels_size(); ++i) {
+      const auto& l = cfg_.area_levels(i);
+      require_text(errs, at("area_levels", i) + ".id", l.id());
+      require_text(errs, at("area_levels", i) + ".name_vi", l.name_vi());
+      cat.levels.push_back({l.id(), l.name_vi(), l.name_en().empty() ? l.name_vi() : l.name_en()});
+    }
+    const int max_depth = cat.levels.empty() ? 3 : static_cast<int>(cat.levels.size());
     for (std::size_t i = 0; i < cat.areas.size(); ++i) {
       int level = 1;
       int p = cat.areas[i].parent;
-      while (p >= 0 && level <= 4) {
+      while (p >= 0 && level <= max_depth + 1) {
         ++level;
         p = cat.areas[p].parent;
       }
-      if (level > 3) {
-        errs.add("areas", "area '" + cat.areas[i].code + "' is deeper than province → district → commune, or in a cycle");
+      if (level > max_depth) {
+        errs.add("areas", "area '" + cat.areas[i].code + "' is at level " + std::to_string(level) +
+                              " (or in a cycle), but the hierarchy has " + std::to_string(max_depth) +
+                              (cat.levels.empty() ? " levels at most" : " declared levels (area_levels)"));
       }
       cat.areas[i].level = level;
+      if (cat.areas[i].parent >= 0) {
+        cat.areas[cat.areas[i].parent].leaf = false;
+      }
     }
+    for (const auto& f : cfg_.former_provinces()) cat.former_provinces.push_back(f);
   }
 
   void index_agencies(error_list& errs, catalog& cat) {
@@ -312,6 +336,7 @@ class validator {
         d.target = in.target().value();
         d.target_source = in.target().source();
         d.target_verified = in.target().verified();
+        d.target_origin = in.target().origin();
         const std::string& w = in.target().window();
         if (w.empty()) {
           d.target_on = (d.kind == indicator_kind::gauge || d.kind == indicator_kind::reference) ? target_window::latest
@@ -435,6 +460,13 @@ class validator {
       return;  // no framework configured: the wall shows no DTI
     }
     require_text(errs, "dti.version", f.version());
+    const std::string& fid = f.framework_id().empty() ? f.version() : f.framework_id();
+    for (std::size_t k = 0; k < cat.frameworks.size(); ++k) {
+      if (cat.frameworks[k].id == fid) out.spec = static_cast<int>(k);
+    }
+    if (!f.framework_id().empty() && out.spec < 0) {
+      errs.add("dti.framework_id", "names no framework of dti_frameworks ('" + fid + "')");
+    }
     double total = 0;
     std::set<std::string> ids;
     std::set<dti_block> blocks;
@@ -481,6 +513,186 @@ class validator {
       if (!blocks.count(b)) {
         errs.add("dti.main_indicators", "needs a main indicator for each of the government, economy and society blocks");
         break;
+      }
+    }
+    if (out.spec >= 0) {
+      check_against_framework(errs, cat.frameworks[out.spec], out);
+    }
+  }
+
+  // The nowcast's main indicators must be the framework's scored ones, with
+  // its maxima and blocks: the framework is the data, the nowcast follows it.
+  static void check_against_framework(error_list& errs, const framework_spec& spec, const dti_framework_def& out) {
+    std::size_t scored = 0;
+    for (const auto& m : spec.main_indicators) {
+      if (!m.scored) continue;
+      ++scored;
+      bool found = false;
+      for (std::size_t i = 0; i < out.main_indicators.size(); ++i) {
+        const auto& d = out.main_indicators[i];
+        if (d.id != m.id) continue;
+        found = true;
+        if (std::fabs(d.max_points - m.max_points) > 1e-9) {
+          errs.add(at("dti.main_indicators", i) + ".max_points",
+                   "framework " + spec.id + " gives main indicator " + m.id + " " + std::to_string(m.max_points) + " points");
+        }
+        if (d.block != m.block) {
+          errs.add(at("dti.main_indicators", i) + ".block", "differs from framework " + spec.id);
+        }
+      }
+      if (!found) {
+        errs.add("dti.main_indicators", "misses main indicator " + m.id + " of framework " + spec.id);
+      }
+    }
+    if (scored != out.main_indicators.size()) {
+      errs.add("dti.main_indicators", "framework " + spec.id + " scores " + std::to_string(scored) + " main indicators, not " +
+                                          std::to_string(out.main_indicators.size()));
+    }
+  }
+
+  void validate_frameworks(error_list& errs, catalog& cat) {
+    std::set<std::string> ids;
+    for (int i = 0; i < cfg_.dti_frameworks_size(); ++i) {
+      const auto& f = cfg_.dti_frameworks(i);
+      const std::string path = at("dti_frameworks", i);
+      framework_spec d;
+      d.id = f.id();
+      if (f.id().empty() || !ids.insert(f.id()).second) {
+        errs.add(path + ".id", "must be present and unique");
+      }
+      require_text(errs, path + ".title", f.title());
+      d.title = f.title();
+      d.issued = f.issued();
+      d.first_result_year = f.first_result_year();
+      d.last_result_year = f.last_result_year();
+      d.total_points = f.total_points() > 0 ? f.total_points() : 1000;
+      d.components = f.components();
+      d.maxima_published = f.maxima_published();
+      d.maxima_note = f.maxima_note();
+      d.source = f.source();
+      if (!f.maxima_published() && f.maxima_note().empty()) {
+        errs.add(path + ".maxima_note", "say where the maxima come from when they are not published");
+      }
+      double total = 0;
+      std::set<std::string> mids;
+      for (int m = 0; m < f.main_indicators_size(); ++m) {
+        const auto& mi = f.main_indicators(m);
+        const std::string mpath = path + at(".main_indicators", m);
+        if (mi.id().empty() || !mids.insert(mi.id()).second) {
+          errs.add(mpath + ".id", "must be present and unique");
+        }
+        require_text(errs, mpath + ".label_vi", mi.label_vi());
+        framework_main_def md{mi.id(), mi.label_vi(), mi.label_en(), mi.max_points(), dti_block::foundation, mi.scored()};
+        auto block = parse_block(mi.block());
+        if (!block) {
+          errs.add(mpath + ".block", "must be one of foundation, government, economy, society");
+        } else {
+          md.block = *block;
+        }
+        if (mi.scored() && !(mi.max_points() > 0)) {
+          errs.add(mpath + ".max_points", "a scored main indicator must be worth > 0 points");
+        }
+        if (mi.scored()) total += mi.max_points();
+        d.main_indicators.push_back(std::move(md));
+      }
+      if (std::fabs(total - d.total_points) > 1e-6) {
+        errs.add(path + ".main_indicators", "scored max_points add up to " + std::to_string(total) + ", not total_points " +
+                                                std::to_string(d.total_points));
+      }
+      cat.frameworks.push_back(std::move(d));
+    }
+  }
+
+  void validate_results(error_list& errs, catalog& cat) {
+    auto known_framework = [&](const std::string& id) {
+      for (const auto& f : cat.frameworks) {
+        if (f.id == id) return true;
+      }
+      return false;
+    };
+    auto check_unit = [&](const std::string& path, double v) {
+      if (v < 0 || v > 1) errs.add(path, "a DTI value is within 0..1");
+    };
+    for (int i = 0; i < cfg_.official_results_size(); ++i) {
+      const auto& r = cfg_.official_results(i);
+      const std::string path = at("official_results", i);
+      official_result_def d;
+      d.year = r.year();
+      d.framework_id = r.framework_id();
+      d.province_code = r.province_code();
+      d.province_name_vi = r.province_name_vi();
+      d.dti = r.dti();
+      d.pillar_government = r.pillar_government();
+      d.pillar_economy = r.pillar_economy();
+      d.pillar_society = r.pillar_society();
+      for (const auto& [k, v] : r.main_values()) {
+        d.main_values.emplace_back(k, v);
+        check_unit(path + ".main_values[" + k + "]", v);
+      }
+      std::sort(d.main_values.begin(), d.main_values.end());
+      d.rank = r.rank();
+      d.source = r.source();
+      d.verified = r.verified();
+      d.note = r.note();
+      if (r.year() < 2020) errs.add(path + ".year", "must be a DTI year (2020 or later)");
+      if (!is_digits(r.province_code())) errs.add(path + ".province_code", "must be the official code (digits)");
+      require_text(errs, path + ".province_name_vi", r.province_name_vi());
+      require_text(errs, path + ".source", r.source());
+      if (!known_framework(r.framework_id())) {
+        errs.add(path + ".framework_id", "names no framework of dti_frameworks ('" + r.framework_id() + "')");
+      }
+      check_unit(path + ".dti", r.dti());
+      check_unit(path + ".pillar_government", r.pillar_government());
+      check_unit(path + ".pillar_economy", r.pillar_economy());
+      check_unit(path + ".pillar_society", r.pillar_society());
+      cat.official_results.push_back(std::move(d));
+    }
+    for (int i = 0; i < cfg_.national_results_size(); ++i) {
+      const auto& r = cfg_.national_results(i);
+      const std::string path = at("national_results", i);
+      national_result_def d{r.year(), r.framework_id(), r.provincial_mean_dti(), r.pillar_government(), r.pillar_economy(),
+                            r.pillar_society(), r.national_dti(), r.provinces(), r.source(), r.verified()};
+      if (r.year() < 2020) errs.add(path + ".year", "must be a DTI year (2020 or later)");
+      require_text(errs, path + ".source", r.source());
+      if (!known_framework(r.framework_id())) {
+        errs.add(path + ".framework_id", "names no framework of dti_frameworks ('" + r.framework_id() + "')");
+      }
+      check_unit(path + ".provincial_mean_dti", r.provincial_mean_dti());
+      cat.national_results.push_back(std::move(d));
+    }
+    auto by_year = [](const auto& a, const auto& b) { return a.year < b.year; };
+    std::stable_sort(cat.official_results.begin(), cat.official_results.end(), by_year);
+    std::stable_sort(cat.national_results.begin(), cat.national_results.end(), by_year);
+    // Entered results are the only comparisons the wall makes: the latest
+    // verified result of this very province, and the latest verified
+    // national mean. The older single fields stay for files without results.
+    if (cfg_.official_results_size() > 0 || cfg_.national_results_size() > 0) {
+      if (cfg_.dti().last_official_dti() != 0 || cfg_.dti().national_mean_dti() != 0) {
+        errs.add("dti.last_official_dti", "enter published results in official_results/national_results, not both");
+      }
+      auto& out = cat.dti;
+      out.last_official_dti = 0;
+      out.last_official_verified = false;
+      for (const auto& r : cat.official_results) {
+        // The unit itself, not a former province that had the same code
+        // (An Giang kept Kiên Giang's 91): code and name must both match.
+        if (r.province_code == cat.province_code && r.province_name_vi == cat.province_name_vi && r.verified && r.dti > 0) {
+          out.last_official_dti = r.dti;
+          out.last_official_year = r.year;
+          out.last_official_rank = r.rank;
+          out.last_official_source = r.source;
+          out.last_official_verified = true;
+        }
+      }
+      out.national_mean_dti = 0;
+      out.national_mean_verified = false;
+      for (const auto& r : cat.national_results) {
+        if (r.verified && r.provincial_mean_dti > 0) {
+          out.national_mean_dti = r.provincial_mean_dti;
+          out.national_mean_year = r.year;
+          out.national_mean_source = r.source;
+          out.national_mean_verified = true;
+        }
       }
     }
   }

@@ -1,6 +1,7 @@
 #include "core/dti_scorer.hpp"
 
 #include <algorithm>
+#include <map>
 
 namespace ioc::core {
 
@@ -69,6 +70,52 @@ dti_result score_dti(const catalog& cat, const live_value_fn& live) {
     r.groups_766.push_back({nullptr, g.id, p, x.has_value()});
   }
   return r;
+}
+
+dti_aggregate aggregate_main(const framework_spec& f, const main_values& values) {
+  dti_aggregate r;
+  r.complete = true;
+  double total = 0, foundation = 0, foundation_max = 0;
+  double block_points[4] = {0, 0, 0, 0};
+  double block_max[4] = {0, 0, 0, 0};
+  for (const auto& m : f.main_indicators) {
+    if (!m.scored) continue;
+    auto it = std::find_if(values.begin(), values.end(), [&](const auto& v) { return v.first == m.id; });
+    if (it == values.end()) r.complete = false;
+    const double points = it == values.end() ? 0 : std::clamp(it->second, 0.0, 1.0) * m.max_points;
+    total += points;
+    const int b = static_cast<int>(m.block);
+    block_points[b] += points;
+    block_max[b] += m.max_points;
+    if (m.block == dti_block::foundation) {
+      foundation += points;
+      foundation_max += m.max_points;
+    }
+  }
+  r.dti = f.total_points > 0 ? total / f.total_points : 0;
+  auto pillar = [&](dti_block b) {
+    const int i = static_cast<int>(b);
+    const double max = foundation_max + block_max[i];
+    return max > 0 ? (foundation + block_points[i]) / max : 0;
+  };
+  r.pillar_government = pillar(dti_block::government);
+  r.pillar_economy = pillar(dti_block::economy);
+  r.pillar_society = pillar(dti_block::society);
+  return r;
+}
+
+main_values merge_provinces(const std::vector<main_values>& former) {
+  std::map<std::string, std::pair<double, int>> sums;
+  for (const auto& p : former) {
+    for (const auto& [id, v] : p) {
+      auto& s = sums[id];
+      s.first += v;
+      s.second += 1;
+    }
+  }
+  main_values out;
+  for (const auto& [id, s] : sums) out.emplace_back(id, s.first / s.second);
+  return out;
 }
 
 }  // namespace ioc::core

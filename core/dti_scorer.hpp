@@ -47,4 +47,25 @@ double component_points(const component_def& c, double x);
 
 dti_result score_dti(const catalog& cat, const live_value_fn& live);
 
+// Main-indicator values (id → points/max, 0..1) of one province.
+using main_values = std::vector<std::pair<std::string, double>>;
+
+struct dti_aggregate {
+  double dti = 0;
+  double pillar_government = 0;
+  double pillar_economy = 0;
+  double pillar_society = 0;
+  bool complete = false;  // every scored main indicator of the framework had a value
+};
+
+// DTI and pillars from main-indicator values under a declared framework:
+// points_i = value_i x max_i, DTI = Σ points / total, each pillar counts the
+// whole foundation block with its activity block. Missing values count 0 and
+// make the result incomplete.
+dti_aggregate aggregate_main(const framework_spec& f, const main_values& values);
+
+// The 2025 rule for a merged province: each main indicator's value is the
+// mean of its pre-merger provinces' values (only those that have it).
+main_values merge_provinces(const std::vector<main_values>& former);
+
 }  // namespace ioc::core

@@ -1,6 +1,6 @@
 #pragma once
 // The estimation engine: series by (indicator, area) with their windows,
-// roll-up from communes to districts to the province by summing counts, the
+// roll-up up the declared area hierarchy (commune → province since 2025) by summing counts, the
 // per-source deduplication table, and what changed since the last publish.
 // Single-threaded by design: the gateway owns one engine on one strand.
 #include <cstdint>

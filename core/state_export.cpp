@@ -52,6 +52,7 @@ void export_catalog(const catalog& cat, ioc::v1::Catalog* out) {
     i->set_target(d.target);
     i->set_target_source(d.target_source);
     i->set_target_verified(d.target_verified);
+    i->set_target_origin(d.target_origin);
     if (d.agency >= 0) i->set_agency(cat.agencies[d.agency].id);
     i->set_group(d.group);
     i->set_display_order(d.display_order);
@@ -63,6 +64,14 @@ void export_catalog(const catalog& cat, ioc::v1::Catalog* out) {
     o->set_name_vi(a.name_vi);
     if (a.parent >= 0) o->set_parent(cat.areas[a.parent].code);
     o->set_level(a.level);
+    o->set_kind(a.kind);
+    o->set_former_province(a.former_province);
+  }
+  for (const auto& l : cat.levels) {
+    auto* o = out->add_area_levels();
+    o->set_id(l.id);
+    o->set_name_vi(l.name_vi);
+    o->set_name_en(l.name_en);
   }
   for (const auto& g : cat.agencies) {
     auto* o = out->add_agencies();
@@ -80,6 +89,42 @@ void export_catalog(const catalog& cat, ioc::v1::Catalog* out) {
   out->set_dti_national_mean_year(cat.dti.national_mean_year);
   out->set_dti_national_mean_source(cat.dti.national_mean_source);
   out->set_dti_national_mean_verified(cat.dti.national_mean_verified);
+  if (cat.dti.spec >= 0) {
+    const auto& f = cat.frameworks[cat.dti.spec];
+    out->set_dti_framework_title(f.title);
+    out->set_dti_framework_components(f.components);
+    out->set_dti_framework_maxima_published(f.maxima_published);
+  }
+  for (const auto& f : cat.former_provinces) out->add_former_provinces(f);
+  for (const auto& r : cat.official_results) {
+    auto* o = out->add_official_results();
+    o->set_year(r.year);
+    o->set_framework_id(r.framework_id);
+    o->set_province_code(r.province_code);
+    o->set_province_name_vi(r.province_name_vi);
+    o->set_dti(r.dti);
+    o->set_pillar_government(r.pillar_government);
+    o->set_pillar_economy(r.pillar_economy);
+    o->set_pillar_society(r.pillar_society);
+    for (const auto& [k, v] : r.main_values) (*o->mutable_main_values())[k] = v;
+    o->set_rank(r.rank);
+    o->set_source(r.source);
+    o->set_verified(r.verified);
+    o->set_note(r.note);
+  }
+  for (const auto& r : cat.national_results) {
+    auto* o = out->add_national_results();
+    o->set_year(r.year);
+    o->set_framework_id(r.framework_id);
+    o->set_provincial_mean_dti(r.provincial_mean_dti);
+    o->set_pillar_government(r.pillar_government);
+    o->set_pillar_economy(r.pillar_economy);
+    o->set_pillar_society(r.pillar_society);
+    o->set_national_dti(r.national_dti);
+    o->set_provinces(r.provinces);
+    o->set_source(r.source);
+    o->set_verified(r.verified);
+  }
 }
 
 void export_series(const engine& e, std::uint32_t n, millis now, ioc::v1::SeriesState* out) {

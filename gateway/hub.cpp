@@ -183,7 +183,8 @@ void hub::publish(bool heartbeat) {
   pending_alerts_.clear();
   core::export_sources(engine_, now, delta->mutable_sources());
   if (!dirty.empty()) {
-    // Readable estimates for the province and districts (delta series i is dirty[i]).
+    // Readable estimates for the province and the level below it (2026: the
+    // communes; history files: the districts). Delta series i is dirty[i].
     std::vector<const ioc::v1::SeriesState*> changed;
     for (std::size_t i = 0; i < dirty.size(); ++i) {
       if (cat_->areas[engine_.area_of(dirty[i])].level <= 2) changed.push_back(&delta->series(static_cast<int>(i)));

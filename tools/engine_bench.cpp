@@ -1,5 +1,5 @@
 // Samples per second through the core engine on one thread (Google Benchmark).
-//   ./build/tools/ioc-engine-bench --config deploy/config/quang-tri.json
+//   ./build/tools/ioc-engine-bench --config deploy/config/history/quang-tri-2024.json
 // BM_ApplyResolved: windows and roll-up only (samples already validated).
 // BM_ValidateAndApply: decode-free path the gateway runs per batch: validate
 // a protobuf batch of 1,000 samples against the catalog, then apply it.
@@ -18,7 +18,7 @@
 
 namespace {
 
-std::string config_path = "deploy/config/quang-tri.json";
+std::string config_path = "deploy/config/history/quang-tri-2024.json";
 constexpr ioc::core::millis now = 1'795'402'800'000;
 
 std::shared_ptr<const ioc::core::catalog> load() {
@@ -33,7 +33,7 @@ std::shared_ptr<const ioc::core::catalog> load() {
   return cat;
 }
 
-// Counters and ratios over every district, event times spread over the last hour.
+// Counters and ratios over every area below the province, event times spread over the last hour.
 std::vector<ioc::core::resolved_sample> make_samples(const ioc::core::catalog& cat, std::size_t n) {
   std::mt19937_64 rng(42);
   std::vector<int> counts;
@@ -98,8 +98,8 @@ void BM_ValidateAndApply(benchmark::State& state) {
 }
 BENCHMARK(BM_ValidateAndApply);
 
-// A catalog of `indicators` counters over 1 province, 20 districts and
-// `communes` communes: 100 × 1,001 = 100,100 series by default.
+// A catalog of `indicators` counters over a three-level tree (1 province, 20 middle areas,
+// `communes` communes below them): 100 × 1,001 = 100,100 series by default.
 std::shared_ptr<const ioc::core::catalog> wide_catalog(int indicators, int communes) {
   std::string j = R"({"province_code":"45","province_name_vi":"B","areas":[{"code":"45","name_vi":"T"})";
   for (int d = 0; d < 20; ++d) j += ",{\"code\":\"" + std::to_string(500 + d) + "\",\"name_vi\":\"H\",\"parent\":\"45\"}";

@@ -77,19 +77,17 @@ double activity(indicator_profile::rhythm r, millis t) {
 
 province_model::province_model(const core::catalog& cat, unsigned seed, double scale)
     : cat_(cat), rng_(seed), scale_(scale), drift_(cat.indicators.size(), 0.0) {
-  static const std::map<std::string, double> weights = {
-      {"461", 0.20}, {"462", 0.05}, {"464", 0.13}, {"465", 0.14}, {"466", 0.12},
-      {"467", 0.06}, {"468", 0.07}, {"469", 0.12}, {"470", 0.11}, {"471", 0.005}};
-  for (std::size_t a = 0; a < cat.areas.size(); ++a) {
-    if (cat.areas[a].level == 2) {
-      districts_.push_back(static_cast<int>(a));
-      auto it = weights.find(cat.areas[a].code);
-      district_weight_.push_back(it == weights.end() ? 0.1 : it->second);
+  // Events happen in the lowest areas the configuration declares (the communes
+  // of 2026, or whatever the file's hierarchy ends in), weighted by their size.
+  for (std::size_t a = 1; a < cat.areas.size(); ++a) {
+    if (cat.areas[a].leaf) {
+      areas_.push_back(static_cast<int>(a));
+      area_weight_.push_back(cat.areas[a].sim_weight);
     }
   }
-  if (districts_.empty()) {
-    districts_.push_back(0);
-    district_weight_.push_back(1.0);
+  if (areas_.empty()) {
+    areas_.push_back(0);
+    area_weight_.push_back(1.0);
   }
 }
 
@@ -100,7 +98,7 @@ std::vector<ioc::v1::Sample> province_model::samples(int agency, millis from, mi
   std::uniform_int_distribution<millis> when(from + 1, std::max(from + 1, to));
   std::normal_distribution<double> step(0.0, 0.002);
   double total_w = 0;
-  for (double w : district_weight_) total_w += w;
+  for (double w : area_weight_) total_w += w;
   for (std::size_t i = 0; i < cat_.indicators.size(); ++i) {
     if (!ag.may_send_indicator[i]) continue;
     const auto& def = cat_.indicators[i];
@@ -121,17 +119,17 @@ std::vector<ioc::v1::Sample> province_model::samples(int agency, millis from, mi
       out.push_back(std::move(s));
       continue;
     }
-    for (std::size_t d = 0; d < districts_.size(); ++d) {
-      if (!ag.may_send_area[districts_[d]]) continue;
-      const double mean = p.per_day * scale_ * days * act * district_weight_[d] / total_w;
+    for (std::size_t d = 0; d < areas_.size(); ++d) {
+      if (!ag.may_send_area[areas_[d]]) continue;
+      const double mean = p.per_day * scale_ * days * act * area_weight_[d] / total_w;
       const auto n = std::poisson_distribution<long>(std::max(0.0, mean))(rng_);
       if (n == 0) continue;
       ioc::v1::Sample s;
       s.set_indicator(def.id);
-      s.set_area(cat_.areas[districts_[d]].code);
+      s.set_area(cat_.areas[areas_[d]].code);
       s.set_event_time_ms(when(rng_));
       if (def.kind == core::indicator_kind::ratio) {
-        // Districts differ a little in how far they have come.
+        // Areas differ a little in how far they have come.
         const double share = std::clamp(p.share + drift_[i] + 0.04 * (static_cast<double>(d % 5) - 2), 0.0, 1.0);
         const auto k = std::binomial_distribution<long>(n, share)(rng_);
         s.mutable_ratio()->set_numerator(static_cast<double>(k));

@@ -1,6 +1,7 @@
 #pragma once
 // A province in motion: how many dossiers, invoices, activations... happen in
-// a slice of simulated time, by district, with office hours, the lunch break
+// a slice of simulated time, by area (the lowest level the configuration
+// declares: communes since 2025), with office hours, the lunch break
 // and quiet weekends in Vietnam time. Deterministic for a given seed.
 #include <random>
 #include <string>
@@ -37,8 +38,8 @@ class province_model {
   const core::catalog& cat_;
   std::mt19937_64 rng_;
   double scale_;
-  std::vector<int> districts_;
-  std::vector<double> district_weight_;
+  std::vector<int> areas_;           // the lowest declared areas (no area below them)
+  std::vector<double> area_weight_;  // their sim_weight
   std::vector<double> drift_;  // per indicator, slow random walk around the typical share/level
 };
 

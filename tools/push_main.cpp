@@ -44,11 +44,11 @@ Streams samples to an ioc-gateway over WebSocket, exactly once.
   --give-up-after S   exit 4 if the gateway stays unreachable S seconds (default 30; 0 = never)
 
 Input, one sample per line:
-  jsonl: {"indicator":"einvoice_issued","area":"461","eventTimeMs":"1795402800000","value":12}
-         {"indicator":"online_dossier_rate","area":461,"eventTime":"2026-11-25T10:00:00+07:00","ratio":{"numerator":1,"denominator":1}}
+  jsonl: {"indicator":"einvoice_issued","area":"18880","eventTimeMs":"1795402800000","value":12}
+         {"indicator":"online_dossier_rate","area":18880,"eventTime":"2026-11-25T10:00:00+07:00","ratio":{"numerator":1,"denominator":1}}
   csv:   indicator,area,event_time,value            (or ...,numerator,denominator)
-         einvoice_issued,461,1795402800000,12
-         einvoice_issued,461,2026-11-25T10:00:00+07:00,12
+         einvoice_issued,18880,1795402800000,12
+         einvoice_issued,18880,2026-11-25T10:00:00+07:00,12
   Event times: milliseconds since 1970 (UTC), or ISO 8601 with its offset. A
   missing event time means now.
 

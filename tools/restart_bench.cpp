@@ -2,7 +2,7 @@
 // again, with N series in its windows and a tail of the log to replay after
 // the last checkpoint; and what each series costs in memory.
 //   build/tools/ioc-restart-bench [--indicators 100] [--communes 980] [--tail-batches 200]
-// Generates its own configuration (1 province, 20 districts, the communes, N
+// Generates its own configuration (a three-level tree: 1 province, 20 middle areas, the communes, N
 // counter indicators), starts a private redis-server and the real gateway.
 #include <signal.h>
 

@@ -20,7 +20,7 @@
       province: "TỈNH", ioc: "TRUNG TÂM ĐIỀU HÀNH THÔNG MINH", subtitle: "Chuyển đổi số — trực tuyến",
       dti_title: "CHỈ SỐ DTI", estimate: "(ước tính)", main_indicators: "8 chỉ số chính",
       live_legend: "● = có số liệu trực tuyến", mean_legend: " · ▏ = trung bình cả nước", today: "HÔM NAY",
-      by_district: "THEO ĐỊA BÀN", cycling: "(tự chuyển 15 giây)", alerts: "CẢNH BÁO", sources: "NGUỒN DỮ LIỆU",
+      by_level: (l, n) => `THEO ${l.toUpperCase()} (${n})`, cycling: "(tự chuyển 15 giây)", alerts: "CẢNH BÁO", sources: "NGUỒN DỮ LIỆU",
       live: "Trực tuyến", offline: "Mất kết nối", degraded: "Lưu trữ gián đoạn",
       reconnecting: "Mất kết nối — đang kết nối lại…",
       degraded_banner: "Lưu trữ gián đoạn — số liệu mới có thể chưa được ghi nhận",
@@ -36,6 +36,10 @@
       dti_assumed: (k, n) => `◇ ${k}/${n} chỉ số chính còn dùng điểm giả định`,
       footer_assumed: (k, n) => `DTI ước tính: thành phần trực tuyến lấy số liệu từ đầu năm; ${k}/${n} chỉ số chính còn dùng điểm giả định (chưa có kết quả chính thức của tỉnh)`,
       footer_official: "DTI ước tính: thành phần trực tuyến lấy số liệu từ đầu năm; các thành phần khác theo kết quả đánh giá gần nhất",
+      merged: (p) => `Hợp nhất từ 1/7/2025: ${p}`,
+      framework: (f) => `Theo Bộ chỉ số ${f}`, framework_assumed: " (điểm tối đa chỉ số chính tạm theo 922)",
+      middle: (n) => `… ${n} đơn vị ở giữa (tìm theo tên để xem) …`, more_few: (n) => `+${n} đơn vị khác`, no_data_count: (n) => `${n} đơn vị`,
+      search: "Tìm xã, phường…", no_match: "Không có đơn vị nào khớp",
       province_wide: "toàn tỉnh", by_area: "THEO ĐỊA BÀN", few: (n) => `Ít số liệu (dưới ${n})`, no_children: "Không có đơn vị cấp dưới trong cấu hình",
       no_data_for: "Chưa có số liệu", more_alerts: (n) => `+${n} cảnh báo khác`, more_sources: (n) => `+${n} nguồn khác`, alerts_below: (n) => `và ${n} cảnh báo ở các địa bàn trực thuộc`, all_tiles: (n) => `Xem tất cả ${n} chỉ số`, page: (i, n) => `Trang ${i}/${n}`,
       ranked_by: "xếp theo cận dưới khoảng tin cậy 95%", unknown_area: (a) => `Không có địa bàn mã ${a}: đang hiển thị toàn tỉnh`,
@@ -48,7 +52,7 @@
       province: "PROVINCE", ioc: "INTELLIGENT OPERATIONS CENTRE", subtitle: "Digital transformation — live",
       dti_title: "DTI", estimate: "(estimate)", main_indicators: "8 main indicators",
       live_legend: "● = live data", mean_legend: " · ▏ = national mean", today: "TODAY",
-      by_district: "BY AREA", cycling: "(cycles every 15 s)", alerts: "ALERTS", sources: "DATA SOURCES",
+      by_level: (l, n) => `BY ${l.toUpperCase()} (${n})`, cycling: "(cycles every 15 s)", alerts: "ALERTS", sources: "DATA SOURCES",
       live: "Live", offline: "Disconnected", degraded: "Storage degraded",
       reconnecting: "Disconnected — reconnecting…",
       degraded_banner: "Storage degraded — new data may not be recorded yet",
@@ -64,6 +68,10 @@
       dti_assumed: (k, n) => `◇ ${k} of ${n} main indicators still use assumed points`,
       footer_assumed: (k, n) => `DTI estimate: live components use year-to-date data; ${k} of ${n} main indicators still carry assumed points (no official result for the province)`,
       footer_official: "DTI estimate: live components use year-to-date data; the rest carry the latest official assessment",
+      merged: (p) => `Merged on 1 July 2025: ${p}`,
+      framework: (f) => `Framework ${f}`, framework_assumed: " (main-indicator maxima assumed from 922)",
+      middle: (n) => `… ${n} areas in between (search by name to see them) …`, more_few: (n) => `+${n} more`, no_data_count: (n) => `${n} areas`,
+      search: "Find a commune or ward…", no_match: "No area matches",
       province_wide: "province-wide", by_area: "BY AREA", few: (n) => `Few data (under ${n})`, no_children: "No sub-areas configured",
       no_data_for: "No data", more_alerts: (n) => `+${n} more alerts`, more_sources: (n) => `+${n} more sources`, alerts_below: (n) => `and ${n} alerts in the areas below`, all_tiles: (n) => `Show all ${n} indicators`, page: (i, n) => `Page ${i}/${n}`,
       ranked_by: "ranked by the lower bound of the 95% interval", unknown_area: (a) => `No area with code ${a}: showing the province`,
@@ -88,7 +96,7 @@
     catalog: null, indicators: new Map(), areas: new Map(), agencies: new Map(),
     series: new Map(), dti: null, alerts: new Map(), sources: [],
     epoch: null, seq: 0, live: false, degraded: false, serverOffset: 0, lastFrame: 0,
-    awaitingSnapshot: true,
+    awaitingSnapshot: true, areaQuery: "",
   };
   window.iocWall = state;  // for tests and for operators' consoles
 
@@ -357,6 +365,14 @@
     if (c.dtiNationalMeanVerified && num(c.dtiNationalMean) > 0 && c.dtiNationalMeanYear && c.dtiNationalMeanSource) {
       cmp += `<div title="${esc(c.dtiNationalMeanSource)}">${words.national_mean(c.dtiNationalMeanYear)}: ${fmt4.format(num(c.dtiNationalMean))}</div>`;
     }
+    // A province merged in 2025: its official DTI is computed from the mean
+    // of its former provinces' main indicators, and its older plans are theirs.
+    if ((c.formerProvinces || []).length > 1) {
+      cmp += `<div class="framework">${esc(words.merged(c.formerProvinces.join(" + ")))}</div>`;
+    }
+    if (c.dtiFramework) {
+      cmp += `<div class="framework" title="${esc(c.dtiFrameworkTitle || c.dtiFramework)}">${esc(words.framework(c.dtiFramework))}${c.dtiFrameworkTitle && !c.dtiFrameworkMaximaPublished ? esc(words.framework_assumed) : ""}</div>`;
+    }
     put($("dti-compare"), cmp);
     const pillars = [num(dti.pillarGovernment), num(dti.pillarEconomy), num(dti.pillarSociety)];
     put($("pillars"), pillars.map((v, i) => bar(esc(words.pillars[i]), v, fmt2.format(v))).join(""));
@@ -539,36 +555,94 @@
     });
   }
 
+  // Many areas (78 communes in 2026): the best and the worst RANK_EDGE with
+  // their rank, the count in between, and a search by name that shows every match.
+  const RANK_EDGE = 6;
+  const fold = (t) => String(t || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+
+  // The declared name of the level below the wall's area (e.g. "Cấp xã"), else "địa bàn".
+  function childLevelName(children) {
+    const levels = (state.catalog && state.catalog.areaLevels) || [];
+    const l = levels[num(children[0].level) - 1];
+    return l ? (lang === "en" ? l.nameEn || l.nameVi : l.nameVi) : "";
+  }
+
   function renderRanking() {
     const children = childrenOf(state.root);
+    const levelName = children.length ? childLevelName(children) : "";
+    $("area-title-text").textContent = levelName ? words.by_level(levelName, children.length) : words.by_area;
+    // A search only where not every area fits (78 communes, not 10 districts).
+    $("area-search").hidden = children.length <= 2 * RANK_EDGE + 1;
     if (!children.length) {
-      $("district-indicator").textContent = words.no_children;
-      put($("district-bars"), "");
+      $("area-indicator").textContent = words.no_children;
+      put($("area-bars"), "");
       return;
     }
     const candidates = [...state.indicators.values()]
       .filter((i) => i.kind === "COUNTER" || i.kind === "RATIO")
       .filter((i) => children.some((d) => state.series.has(key(i.id, d.code))))
       .sort((a, b) => num(a.displayOrder) - num(b.displayOrder));
-    if (!candidates.length) { $("district-indicator").textContent = words.no_data; put($("district-bars"), ""); return; }
+    if (!candidates.length) { $("area-indicator").textContent = words.no_data; put($("area-bars"), ""); return; }
     if (!state.pinnedRanking && Date.now() - rankAt > 15000) { rankIdx++; rankAt = Date.now(); }
     let ind = candidates[rankIdx % candidates.length];
     if (state.pinnedRanking) ind = candidates.find((i) => i.id === state.pinnedRanking) || ind;
     const ratio = ind.kind === "RATIO";
     const basisWord = ratio ? (ind.targetWindow === "TODAY" ? words.basis.today : words.basis.ytd) : words.basis.today;
-    put($("district-indicator"), `${esc(label(ind))} <span class="hint">· ${esc(basisWord)}${ratio ? " · " + esc(words.ranked_by) : ""}</span>`);
+    put($("area-indicator"), `${esc(label(ind))} <span class="hint">· ${esc(basisWord)}${ratio ? " · " + esc(words.ranked_by) : ""}</span>`);
     const rows = rankingRows(ind, children);
     const ranked = rows.filter((r) => r.has && !r.few).sort((a, b) => b.low - a.low || b.v - a.v);
+    ranked.forEach((r, k) => { r.rank = k + 1; });
     const few = rows.filter((r) => r.few).sort((a, b) => b.n - a.n);
     const none = rows.filter((r) => !r.has);
     const max = ratio ? 1 : Math.max(1, ...ranked.map((r) => r.v));
-    const row = (r) => bar(esc(r.name), r.v / max, ratio ? pct(r.v) : fmtInt.format(r.v),
+    const row = (r) => bar((r.rank ? `<span class="rank">${r.rank}.</span> ` : "") + esc(r.name), r.v / max, ratio ? pct(r.v) : fmtInt.format(r.v),
       { note: ratio ? esc(words.of(fmtInt.format(r.n))) : "", attr: ` data-area="${esc(r.code)}"`, cls: r.few ? "few" : "" });
-    let html = ranked.map(row).join("");
-    if (few.length) html += `<div class="apart">${esc(words.few(MIN_N))}</div>` + few.map(row).join("");
-    if (none.length) html += `<div class="apart none">${esc(words.no_data_for)}: ${none.map((r) => esc(r.name)).join(", ")}</div>`;
-    put($("district-bars"), html);
-    $("district-bars").dataset.indicator = ind.id;
+    const query = $("area-search").hidden ? "" : fold(state.areaQuery).trim();
+    const build = (edge) => {
+      let html = "";
+      if (query) {
+        const hit = (r) => fold(r.name).includes(query);
+        const found = ranked.filter(hit).concat(few.filter(hit));
+        html = found.map(row).join("");
+        const missing = none.filter(hit);
+        if (missing.length) html += `<div class="apart none">${esc(words.no_data_for)}: ${missing.map((r) => esc(r.name)).join(", ")}</div>`;
+        if (!found.length && !missing.length) html = `<div class="apart none">${esc(words.no_match)}</div>`;
+        return html;
+      }
+      if (ranked.length > 2 * edge + 1) {
+        html = ranked.slice(0, edge).map(row).join("") +
+          `<div class="apart middle">${esc(words.middle(ranked.length - 2 * edge))}</div>` +
+          ranked.slice(-edge).map(row).join("");
+      } else {
+        html = ranked.map(row).join("");
+      }
+      if (few.length) {
+        html += `<div class="apart">${esc(words.few(MIN_N))}</div>` + few.slice(0, edge).map(row).join("");
+        if (few.length > edge) html += `<div class="apart none">${esc(words.more_few(few.length - edge))}</div>`;
+      }
+      if (none.length) {
+        const names = none.length > 2 * RANK_EDGE ? esc(words.no_data_count(fmtInt.format(none.length))) : none.map((r) => esc(r.name)).join(", ");
+        html += `<div class="apart none">${esc(words.no_data_for)}: ${names}</div>`;
+      }
+      return html;
+    };
+    // As many of the best and worst as the panel holds (fewer on a 1080p wall
+    // than on a phone's long page), never rows cut off at its edge.
+    const bars = $("area-bars");
+    const panel = bars.closest(".panel");
+    // Unchanged data at the edge found last time: the panel is left alone (a
+    // resize forgets what it shows, so the fit is found again).
+    let edge = Number(bars.dataset.edge) || RANK_EDGE;
+    if (put(bars, build(edge))) {
+      edge = RANK_EDGE;
+      put(bars, build(edge));
+      while (edge > 1 && panel && bars.getBoundingClientRect().bottom > panel.getBoundingClientRect().bottom) {
+        edge -= 1;
+        put(bars, build(edge));
+      }
+    }
+    bars.dataset.indicator = ind.id;
+    bars.dataset.edge = String(edge);
   }
 
   // Active alerts about the wall's own area (and every feed), most severe and
@@ -703,7 +777,7 @@
       ? `<table class="windows">${rowsW.map(([w, l]) => `<tr><th>${l}</th><td>${cell(windowOf(s, w))}</td></tr>`).join("")}</table>` : "";
     const st = standing(i, s);
     const status = st ? `<p class="status ${st.cls}">${st.sym} ${st.word}: ${words.basis[st.basis]} ${fmtValue(i, st.value)} · ${st.higher ? words.target : words.limit} ${fmtTargetOf(i)}</p>` : "";
-    const target = i.hasTarget ? `<p><b>${d.source}:</b> ${esc(i.targetSource || "–")} <span class="${i.targetVerified ? "ok" : "warn"}">(${i.targetVerified ? d.verified : d.unverified})</span></p>` : "";
+    const target = i.hasTarget ? `<p><b>${d.source}:</b> ${esc(i.targetSource || "–")} <span class="${i.targetVerified ? "ok" : "warn"}">(${i.targetVerified ? d.verified : d.unverified})</span>${i.targetOrigin ? `<br><small class="origin">${esc(i.targetOrigin)}</small>` : ""}</p>` : "";
     const comps = (state.dti && state.dti.components || []).filter((c) => c.liveIndicator === i.id);
     const dtiScope = state.detail.area !== state.catalog.provinceCode ? ` (${words.province_wide})` : "";
     const dtiUse = comps.map((c) => `<p><b>${d.dti_use}${dtiScope}:</b> ${esc(c.id)} ${esc(c.labelVi)} · ${fmt1.format(num(c.points))}/${fmtInt.format(num(c.maxPoints))}${num(c.target) > 0 ? ` · ${words.target} ${pctTarget(num(c.target))}${c.targetSource && c.targetSource !== i.targetSource ? " (" + esc(c.targetSource) + ")" : ""}` : ""}</p>`).join("");
@@ -746,8 +820,8 @@
     if (ev.target.closest && ev.target.closest("#alerts .more")) { state.alertsExpanded = true; return render(); }
     const tile = ev.target.closest && ev.target.closest(".tile[data-indicator]");
     if (tile) return openDetail(tile.dataset.indicator);
-    const area = ev.target.closest && ev.target.closest("#district-bars .bar[data-area]");
-    if (area) return openDetail($("district-bars").dataset.indicator, area.dataset.area);
+    const area = ev.target.closest && ev.target.closest("#area-bars .bar[data-area]");
+    if (area) return openDetail($("area-bars").dataset.indicator, area.dataset.area);
     if (ev.target.id === "detail") closeDetail();
   });
   document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") closeDetail(); });
@@ -774,6 +848,11 @@
 
   // Static labels in the chosen language.
   document.documentElement.lang = lang;
+  const search = $("area-search");
+  if (search) {
+    search.placeholder = words.search;
+    search.addEventListener("input", () => { state.areaQuery = search.value; renderRanking(); });
+  }
   for (const el of document.querySelectorAll("[data-i18n]")) {
     const w = words[el.dataset.i18n];
     if (typeof w === "string") el.textContent = w;

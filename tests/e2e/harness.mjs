@@ -11,11 +11,17 @@ export const srcDir = process.env.IOC_SOURCE_DIR ?? ".";
 export const artifacts = process.env.IOC_ARTIFACTS ?? `${binDir}/artifacts`;
 mkdirSync(artifacts, { recursive: true });
 
-// A gateway on `wantPort` (0 = any) with `extraArgs`; resolves with { port, stop() }.
-export function startGateway(wantPort = 0, extraArgs = []) {
+// The configurations: the shipped 2026 province (commune level), and the
+// pre-2025 one (districts) the older wall tests were written against.
+export const shippedConfig = "deploy/config/quang-tri.json";
+export const historyConfig = "deploy/config/history/quang-tri-2024.json";
+
+// A gateway on `wantPort` (0 = any) with `config` (relative to the source
+// tree) and `extraArgs`; resolves with { port, stop() }.
+export function startGateway(wantPort = 0, config = historyConfig, extraArgs = []) {
   return new Promise((resolve, reject) => {
     const child = spawn(`${binDir}/gateway/ioc-gateway`, [
-      "--config", `${srcDir}/deploy/config/quang-tri.json`, "--port", String(wantPort),
+      "--config", `${srcDir}/${config}`, "--port", String(wantPort),
       "--web-root", `${srcDir}/web`, "--redis", "none", ...extraArgs,
     ], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -86,4 +92,40 @@ export async function openWall(browser, port, query = "", viewport = { width: 19
   await page.goto(`http://127.0.0.1:${port}/${query}`);
   await page.waitForSelector('#conn[data-state="live"]', { timeout: 10000 });
   return page;
+}
+
+// Everything in `selector` lies inside its panel and shows its whole text.
+export async function clipped(page) {
+  return page.evaluate(() => {
+    const out = [];
+    const inside = (el, box) => {
+      const r = el.getBoundingClientRect();
+      return r.left >= box.left - 0.5 && r.right <= box.right + 0.5 && r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5;
+    };
+    for (const el of document.querySelectorAll(".panel *")) {
+      if (el.closest("[hidden]") || el.closest("svg") || !el.getClientRects().length) continue;
+      const panel = el.closest(".panel").getBoundingClientRect();
+      if (!inside(el, panel)) out.push(`${el.className || el.tagName} "${el.textContent.slice(0, 40)}" outside its panel`);
+      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow === "hidden") out.push(`${el.className || el.tagName} "${el.textContent.slice(0, 40)}" truncated`);
+    }
+    for (const v of document.querySelectorAll(".tile .value")) {
+      const t = v.closest(".tile").getBoundingClientRect();
+      const r = v.getBoundingClientRect();
+      const pad = parseFloat(getComputedStyle(v.closest(".tile")).paddingRight);
+      if (v.scrollWidth > v.clientWidth + 1 || r.right > t.right - pad + 0.5) out.push(`value "${v.textContent}" reaches its tile's edge`);
+    }
+    // A tile's lines follow one another inside it, none drawn over another.
+    for (const tile of document.querySelectorAll(".tile")) {
+      const box = tile.getBoundingClientRect();
+      let above = box.top;
+      for (const el of tile.children) {
+        const r = el.getBoundingClientRect();
+        if (!r.height) continue;
+        if (r.top < above - 0.5 || r.bottom > box.bottom + 0.5) out.push(`"${el.textContent.trim().slice(0, 30)}" overlaps or leaves tile ${tile.dataset.kpi}`);
+        above = r.bottom;
+      }
+    }
+    if (document.scrollingElement.scrollWidth > window.innerWidth) out.push("the page scrolls sideways");
+    return out;
+  });
 }

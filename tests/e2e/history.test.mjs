@@ -46,7 +46,7 @@ let browser = null;
 before(async () => {
   const dir = mkdtempSync(`${tmpdir()}/ioc-history-`);
   writeFileSync(`${dir}/past.csv`, simulatedCsv());
-  gw = await h.startGateway(0, ["--import-history", `${dir}/past.csv`]);
+  gw = await h.startGateway(0, h.historyConfig, ["--import-history", `${dir}/past.csv`]);
   browser = await h.launchBrowser();
 });
 
@@ -132,7 +132,7 @@ test("the drill-down draws the imported year: 90 days, 13 months and the year be
 test("an area with only today has no year before; a series with no history says so in words", async () => {
   const wall = await h.openWall(browser, gw.port);
   await wall.evaluate(() => window.iocWall.showRanking?.("online_dossier_rate"));
-  await wall.click('#district-bars .bar[data-area="461"]');
+  await wall.click('#area-bars .bar[data-area="461"]');
   await wall.waitForSelector("#detail .long-history svg.history.days circle.value");
   assert.equal(await wall.locator("#detail svg.history.months circle.yoy").count(), 0);
   assert.doesNotMatch(await wall.textContent("#detail .history-legend"), /Cùng kỳ/);

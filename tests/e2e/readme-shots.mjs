@@ -13,7 +13,7 @@ const browser = await chromium.launch({
 const shots = [
   { name: "wall-1920x1080", query: "", width: 1920, height: 1080, scale: 0.5 },
   { name: "wall-390x844", query: "", width: 390, height: 844, scale: 1 },
-  { name: "wall-area-461", query: "?area=461", width: 1920, height: 1080, scale: 0.5 },
+  { name: "wall-area-18880", query: "?area=18880", width: 1920, height: 1080, scale: 0.5 },
   { name: "wall-detail", query: "", width: 1920, height: 1080, scale: 0.5, click: '.tile[data-indicator="online_dossier_rate"]' },
   { name: "wall-offline", query: "", width: 1920, height: 1080, scale: 0.5, offline: true },
 ];

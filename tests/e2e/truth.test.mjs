@@ -126,8 +126,8 @@ test("7. rankings show the sample size and do not put 1 of 1 first", async () =>
   await h.ingest(gw.port, "tthc_center", [h.sample("online_dossier_rate", "461", [80, 100], t0),
                                           h.sample("online_dossier_rate", "462", [1, 1], t0)]);
   await wall.evaluate(() => window.iocWall.showRanking?.("online_dossier_rate"));
-  await h.until(async () => (await wall.locator('#district-bars .bar[data-area="462"]').count()) === 1, "the ranking");
-  const rows = await wall.$$eval("#district-bars > *", (els) => els.map((e) => ({ area: e.dataset.area || "", text: e.textContent, cls: e.className })));
+  await h.until(async () => (await wall.locator('#area-bars .bar[data-area="462"]').count()) === 1, "the ranking");
+  const rows = await wall.$$eval("#area-bars > *", (els) => els.map((e) => ({ area: e.dataset.area || "", text: e.textContent, cls: e.className })));
   assert.equal(rows[0].area, "461", JSON.stringify(rows));
   assert.match(rows[0].text, /80,0%.*trên 100/);
   const apart = rows.findIndex((r) => r.cls === "apart");
@@ -152,8 +152,8 @@ test("6. an area wall has its own header, today, ranking and alerts", async () =
   assert.ok((await page.locator(".title").boundingBox()).height < 50, "the header stays on one line");
   assert.match(await page.textContent('[data-kpi="online_dossier_rate"] .value'), /^80,0%/);
   assert.match(await page.textContent("#dti-title"), /toàn tỉnh/, "the DTI is said to be the province's");
-  assert.doesNotMatch(await page.textContent("#district-bars"), /–/);
-  assert.match(await page.textContent("#district-indicator"), /Không có đơn vị cấp dưới/);
+  assert.doesNotMatch(await page.textContent("#area-bars"), /–/);
+  assert.match(await page.textContent("#area-indicator"), /Không có đơn vị cấp dưới/);
   assert.equal(await page.locator('li[data-alert="below_target:overdue_open_dossiers"]').count(), 0, "province alerts stay on the province wall");
   assert.match(await page.textContent(`li[data-alert="${id}"]`), /^▼Tỷ lệ hồ sơ giải quyết trước và đúng hạn dưới mục tiêu: từ đầu năm 50,0%, mục tiêu 95%/);
   // The province wall counts it among its areas' alerts rather than listing it.
@@ -171,7 +171,7 @@ test("6. an area wall has its own header, today, ranking and alerts", async () =
 
 test("drill-down: an area of the ranking opens its windows, trend with target, feed and target source", async () => {
   await wall.evaluate(() => window.iocWall.showRanking?.("online_dossier_rate"));
-  await wall.click('#district-bars .bar[data-area="461"]');
+  await wall.click('#area-bars .bar[data-area="461"]');
   await wall.waitForSelector("#detail:not([hidden])");
   assert.match(await wall.textContent("#detail h2"), /Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến · Thành phố Đông Hà/);
   const windows = await wall.$$eval("#detail table.windows tr", (rows) => rows.map((r) => r.textContent));
@@ -226,41 +226,7 @@ async function flood() {
   await h.until(async () => (await h.snapshot(gw.port)).alerts.filter((a) => a.active).length >= 17, "17 alerts");
 }
 
-// Everything in `selector` lies inside its panel and shows its whole text.
-async function clipped(page) {
-  return page.evaluate(() => {
-    const out = [];
-    const inside = (el, box) => {
-      const r = el.getBoundingClientRect();
-      return r.left >= box.left - 0.5 && r.right <= box.right + 0.5 && r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5;
-    };
-    for (const el of document.querySelectorAll(".panel *")) {
-      if (el.closest("[hidden]") || el.closest("svg") || !el.getClientRects().length) continue;
-      const panel = el.closest(".panel").getBoundingClientRect();
-      if (!inside(el, panel)) out.push(`${el.className || el.tagName} "${el.textContent.slice(0, 40)}" outside its panel`);
-      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow === "hidden") out.push(`${el.className || el.tagName} "${el.textContent.slice(0, 40)}" truncated`);
-    }
-    for (const v of document.querySelectorAll(".tile .value")) {
-      const t = v.closest(".tile").getBoundingClientRect();
-      const r = v.getBoundingClientRect();
-      const pad = parseFloat(getComputedStyle(v.closest(".tile")).paddingRight);
-      if (v.scrollWidth > v.clientWidth + 1 || r.right > t.right - pad + 0.5) out.push(`value "${v.textContent}" reaches its tile's edge`);
-    }
-    // A tile's lines follow one another inside it, none drawn over another.
-    for (const tile of document.querySelectorAll(".tile")) {
-      const box = tile.getBoundingClientRect();
-      let above = box.top;
-      for (const el of tile.children) {
-        const r = el.getBoundingClientRect();
-        if (!r.height) continue;
-        if (r.top < above - 0.5 || r.bottom > box.bottom + 0.5) out.push(`"${el.textContent.trim().slice(0, 30)}" overlaps or leaves tile ${tile.dataset.kpi}`);
-        above = r.bottom;
-      }
-    }
-    if (document.scrollingElement.scrollWidth > window.innerWidth) out.push("the page scrolls sideways");
-    return out;
-  });
-}
+const clipped = h.clipped;
 
 async function alertsAccountedFor(page) {
   const active = await page.evaluate(() => [...window.iocWall.alerts.values()].filter((a) => a.active && (!a.area || a.area === "45")).length);
@@ -276,9 +242,9 @@ test("9 and 10. nothing clips at 1920×1080 and 3840×2160; counts, pages, units
     const page = await h.openWall(browser, gw.port, "", { width: w, height: hgt });
     await page.evaluate(() => window.iocWall.showRanking?.("online_dossier_rate"));
     await page.waitForSelector("#pager:not([hidden])");
-    await h.until(async () => (await page.locator("#district-bars .bar").count()) === 9, "nine areas with data");
-    assert.match(await page.textContent("#district-bars .apart.none"), /Huyện đảo Cồn Cỏ/);
-    assert.equal(await page.$$eval("#district-bars .bar", (bars) => bars[bars.length - 1].dataset.area), "470", "the 10-dossier area last, apart");
+    await h.until(async () => (await page.locator("#area-bars .bar").count()) === 9, "nine areas with data");
+    assert.match(await page.textContent("#area-bars .apart.none"), /Huyện đảo Cồn Cỏ/);
+    assert.equal(await page.$$eval("#area-bars .bar", (bars) => bars[bars.length - 1].dataset.area), "470", "the 10-dossier area last, apart");
     await page.screenshot({ path: `${h.artifacts}/wall-${w}x${hgt}.png` });
     assert.deepEqual(await clipped(page), [], `${w}×${hgt}`);
     await alertsAccountedFor(page);

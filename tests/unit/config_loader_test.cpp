@@ -45,29 +45,172 @@ TEST(ConfigLoader, AcceptsTheTestConfiguration) {
   EXPECT_EQ(r.config.server().display_queue_frames(), 4u);  // defaults filled in
 }
 
-TEST(ConfigLoader, ShippedProvincialConfigurationLoads) {
+load_result load_shipped(const std::string& rel) {
   const char* src = std::getenv("IOC_SOURCE_DIR");
   if (!src) src = IOC_SOURCE_DIR_DEFAULT;
-  const auto r = load_config_file(std::string(src) + "/deploy/config/quang-tri.json");
+  return load_config_file(std::string(src) + "/deploy/config/" + rel);
+}
+
+// The province of 2026 (issue #13): new Quảng Trị, code 44, province →
+// 78 commune-level units with their official codes, no district level.
+TEST(ConfigLoader, ShippedProvincialConfigurationIsTheProvinceOf2026) {
+  const auto r = load_shipped("quang-tri.json");
   ASSERT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors.front());
-  EXPECT_GE(r.cat->indicators.size(), 20u);
-  EXPECT_GE(r.cat->areas.size(), 10u);
-  EXPECT_EQ(r.cat->dti.main_indicators.size(), 8u);
-  // Issue #12: the 2023 national mean is no province result; the 2024 mean is official.
-  EXPECT_FALSE(r.cat->dti.last_official_verified);
-  EXPECT_TRUE(r.cat->dti.national_mean_verified);
-  EXPECT_EQ(r.cat->dti.national_mean_year, 2024);
-  // One target for the online share: the DTI component reads the indicator's 70%.
-  const int online = r.cat->find_indicator("online_dossier_rate");
-  for (const auto& m : r.cat->dti.main_indicators) {
-    for (const auto& c : m.components) {
-      if (c.live_indicator == online) {
-        EXPECT_DOUBLE_EQ(c.target, r.cat->indicators[online].target);
-        EXPECT_TRUE(c.target_from_indicator);
+  const catalog& c = *r.cat;
+  EXPECT_GE(c.indicators.size(), 20u);
+  EXPECT_EQ(c.dti.main_indicators.size(), 8u);
+  EXPECT_EQ(c.province_code, "44");
+  ASSERT_EQ(c.levels.size(), 2u);
+  EXPECT_EQ(c.levels[1].id, "commune");
+  ASSERT_EQ(c.areas.size(), 79u);
+  int from_quang_binh = 0;
+  for (std::size_t i = 1; i < c.areas.size(); ++i) {
+    EXPECT_EQ(c.areas[i].level, 2) << c.areas[i].code;
+    EXPECT_EQ(c.areas[i].parent, 0);
+    EXPECT_EQ(c.areas[i].code.size(), 5u) << c.areas[i].code;
+    from_quang_binh += c.areas[i].former_province == "Quảng Bình";
+  }
+  EXPECT_EQ(from_quang_binh, 41);
+  const auto& dong_hoi = c.areas[c.find_area("18880")];
+  EXPECT_EQ(dong_hoi.name_vi, "Phường Đồng Hới");
+  EXPECT_EQ(dong_hoi.kind, "phường");
+  EXPECT_EQ(c.areas[c.find_area("19742")].name_vi, "Đặc khu Cồn Cỏ");
+  EXPECT_EQ(c.find_area("461"), -1) << "no pre-2025 district";
+  EXPECT_EQ(c.agencies[c.find_agency("sci_tech")].name_vi, "Sở Khoa học và Công nghệ");
+  // No result of the new province was entered: the wall compares with none;
+  // the 2024 national mean is entered and verified.
+  EXPECT_FALSE(c.dti.last_official_verified);
+  EXPECT_DOUBLE_EQ(c.dti.last_official_dti, 0);
+  EXPECT_TRUE(c.dti.national_mean_verified);
+  EXPECT_DOUBLE_EQ(c.dti.national_mean_dti, 0.6961);
+  EXPECT_EQ(c.dti.national_mean_year, 2024);
+  // A target from a pre-merger plan says so.
+  const auto& sme = c.indicators[c.find_indicator("sme_platform_rate")];
+  EXPECT_NE(sme.target_origin.find("Quảng Trị (cũ)"), std::string::npos);
+  EXPECT_FALSE(sme.target_verified);
+  // One target for the online share: the DTI component reads the indicator's target.
+  const int online = c.find_indicator("online_dossier_rate");
+  ASSERT_GE(online, 0);
+  for (const auto& mi : c.dti.main_indicators) {
+    for (const auto& comp : mi.components) {
+      if (comp.live_indicator == online) {
+        EXPECT_DOUBLE_EQ(comp.target, c.indicators[online].target);
+        EXPECT_TRUE(comp.target_from_indicator);
       }
     }
   }
-  EXPECT_FALSE(r.cat->indicators[online].target_verified);
+  EXPECT_FALSE(c.indicators[online].target_verified);
+}
+
+struct seed_province {
+  const char* file;
+  const char* code;
+  std::size_t units;
+  const char* former;       // one pre-merger province
+  std::size_t from_former;  // its units
+};
+
+class SeedProvinces : public ::testing::TestWithParam<seed_province> {};
+
+// Each seed province in its 2026 shape: the commune-level units of the 2025
+// list, the pre-merger province each came from.
+TEST_P(SeedProvinces, LoadsWithItsCommuneLevelUnits) {
+  const seed_province& p = GetParam();
+  const auto r = load_shipped(p.file);
+  ASSERT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors.front());
+  const catalog& c = *r.cat;
+  EXPECT_EQ(c.province_code, p.code);
+  EXPECT_EQ(c.areas.size(), p.units + 1);
+  std::size_t from_former = 0;
+  for (std::size_t i = 1; i < c.areas.size(); ++i) {
+    EXPECT_EQ(c.areas[i].level, 2);
+    from_former += c.areas[i].former_province == p.former;
+  }
+  EXPECT_EQ(from_former, p.from_former);
+  ASSERT_GE(c.dti.spec, 0);
+  EXPECT_EQ(c.frameworks[c.dti.spec].id, "405/QĐ-BKHCN");
+}
+
+INSTANTIATE_TEST_SUITE_P(Issue13, SeedProvinces,
+                         ::testing::Values(seed_province{"da-nang.json", "48", 94, "Quảng Nam", 78},
+                                           seed_province{"an-giang.json", "91", 102, "Kiên Giang", 48},
+                                           seed_province{"lang-son.json", "20", 65, "", 65}),
+                         [](const auto& info) { return std::string("code_") + info.param.code; });
+
+// An Giang kept Kiên Giang's code 91: Kiên Giang's 2022 result is entered, but
+// it is not An Giang's, so the wall compares with nothing.
+TEST(ConfigLoader, AFormerProvincesResultIsNotTheNewProvinces) {
+  const auto r = load_shipped("an-giang.json");
+  ASSERT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors.front());
+  ASSERT_FALSE(r.cat->official_results.empty());
+  EXPECT_EQ(r.cat->official_results[0].province_name_vi, "Kiên Giang");
+  EXPECT_DOUBLE_EQ(r.cat->official_results[0].dti, 0.5796);
+  EXPECT_FALSE(r.cat->dti.last_official_verified);
+}
+
+// The history file: Quảng Trị before 1/7/2025, province → district, under 922.
+TEST(ConfigLoader, HistoryConfigurationKeepsTheDistricts) {
+  const auto r = load_shipped("history/quang-tri-2024.json");
+  ASSERT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors.front());
+  EXPECT_EQ(r.cat->province_code, "45");
+  EXPECT_EQ(r.cat->areas.size(), 11u);
+  EXPECT_EQ(r.cat->levels[1].id, "district");
+  EXPECT_EQ(r.cat->areas[r.cat->find_area("461")].kind, "thành phố");
+  EXPECT_EQ(r.cat->frameworks[r.cat->dti.spec].id, "922/QĐ-BTTTT");
+}
+
+// The hierarchy is what the file declares: two levels, no third.
+TEST(ConfigLoader, AreaDeeperThanTheDeclaredLevelsIsRefused) {
+  const auto r = load_config_text(with("\"areas\": [", R"("area_levels": [{"id": "province", "name_vi": "Tỉnh"},
+      {"id": "commune", "name_vi": "Cấp xã"}], "areas": [)"));
+  EXPECT_TRUE(has_error(r, "areas", "area '19000' is at level 3")) << "communes under districts need 3 declared levels";
+  const auto ok = load_config_text(with("\"areas\": [", R"("area_levels": [{"id": "province", "name_vi": "Tỉnh"},
+      {"id": "district", "name_vi": "Huyện"}, {"id": "commune", "name_vi": "Xã"}], "areas": [)"));
+  EXPECT_TRUE(ok.ok()) << (ok.errors.empty() ? "" : ok.errors.front());
+  EXPECT_EQ(ok.cat->levels[2].name_vi, "Xã");
+}
+
+// A framework is data; the nowcast must follow the one it names.
+TEST(ConfigLoader, NowcastMustMatchItsDeclaredFramework) {
+  const std::string frameworks = R"("dti_frameworks": [{"id": "X", "title": "t", "total_points": 1000, "maxima_published": true,
+    "main_indicators": [{"id": "1", "label_vi": "a", "max_points": 100, "block": "foundation", "scored": true},
+      {"id": "2", "label_vi": "a", "max_points": 100, "block": "foundation", "scored": true},
+      {"id": "3", "label_vi": "a", "max_points": 100, "block": "foundation", "scored": true},
+      {"id": "4", "label_vi": "a", "max_points": 100, "block": "foundation", "scored": true},
+      {"id": "5", "label_vi": "a", "max_points": 100, "block": "foundation", "scored": true},
+      {"id": "6", "label_vi": "a", "max_points": 150, "block": "government", "scored": true},
+      {"id": "7", "label_vi": "a", "max_points": 150, "block": "economy", "scored": true},
+      {"id": "8", "label_vi": "a", "max_points": 200, "block": "society", "scored": true}]}],
+    "dti": {"framework_id": "X", )";
+  const auto r = load_config_text(with("\"dti\": {", frameworks));
+  EXPECT_TRUE(has_error(r, "dti.main_indicators[5].max_points", "framework X gives main indicator 6 150"));
+  EXPECT_TRUE(has_error(r, "dti.main_indicators[7].max_points", "framework X gives main indicator 8 200"));
+  const auto unknown = load_config_text(with("\"dti\": {", "\"dti\": {\"framework_id\": \"Y\", "));
+  EXPECT_TRUE(has_error(unknown, "dti.framework_id", "names no framework"));
+}
+
+// Published results are entered once; the older single fields may not be
+// mixed with them, and a result needs a known framework and a source.
+TEST(ConfigLoader, OfficialResultsAreCheckedAndUsed) {
+  const std::string f = R"("dti_frameworks": [{"id": "T", "title": "t", "total_points": 1000, "maxima_published": true,
+    "main_indicators": [{"id": "1", "label_vi": "a", "max_points": 1000, "block": "foundation", "scored": true}]}],
+    "official_results": [{"year": 2023, "framework_id": "T", "province_code": "45", "province_name_vi": "Quảng Trị",
+       "dti": 0.61, "rank": "40/63", "source": "s", "verified": true},
+      {"year": 2022, "framework_id": "T", "province_code": "45", "province_name_vi": "Quảng Trị",
+       "dti": 0.55, "source": "s", "verified": true}],
+    "national_results": [{"year": 2024, "framework_id": "T", "provincial_mean_dti": 0.6961, "source": "s", "verified": true}],
+    "dti": {)";
+  const auto r = load_config_text(with("\"dti\": {", f));
+  ASSERT_TRUE(r.ok()) << (r.errors.empty() ? "" : r.errors.front());
+  EXPECT_TRUE(r.cat->dti.last_official_verified);
+  EXPECT_DOUBLE_EQ(r.cat->dti.last_official_dti, 0.61);  // the latest year, whatever the order entered
+  EXPECT_EQ(r.cat->dti.last_official_rank, "40/63");
+  EXPECT_DOUBLE_EQ(r.cat->dti.national_mean_dti, 0.6961);
+  const auto bad = load_config_text(with("\"dti\": {", R"("official_results": [{"year": 2023, "framework_id": "Z",
+      "province_code": "45", "province_name_vi": "Quảng Trị", "dti": 1.5}], "dti": {)"));
+  EXPECT_TRUE(has_error(bad, "official_results[0].framework_id", "names no framework"));
+  EXPECT_TRUE(has_error(bad, "official_results[0].dti", "within 0..1"));
+  EXPECT_TRUE(has_error(bad, "official_results[0].source", ""));
 }
 
 TEST(ConfigLoader, MissingFileIsAnError) {

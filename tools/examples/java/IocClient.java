@@ -5,8 +5,8 @@
 // ("pending", resent first on the next run with the same sequence).
 //
 //   java tools/examples/java/IocClient.java --url http://127.0.0.1:8080 --token TOKEN \
-//       --source erp-1 --state erp-1.state.json --value einvoice_issued 45 12 \
-//       --ratio online_dossier_rate 461 1 1
+//       --source erp-1 --state erp-1.state.json --value einvoice_issued 44 12 \
+//       --ratio online_dossier_rate 18880 1 1
 //
 // Exit codes (as tools/examples/python/ioc_client.py): 0 applied (or DUPLICATE),
 // 1 samples refused, 2 batch refused whole (do not retry), 3 token refused,

@@ -12,7 +12,7 @@ and keeps what a publisher must keep in a small state file:
 
   ioc_client.py --url http://127.0.0.1:8080 --token TOKEN --source erp-1 \\
       --state erp-1.state.json [--transport http|ws] \\
-      --value einvoice_issued 45 12 --ratio online_dossier_rate 461 1 1
+      --value einvoice_issued 44 12 --ratio online_dossier_rate 18880 1 1
 
 Exit codes: 0 every sample applied (or the batch was already applied: DUPLICATE),
 1 samples refused (listed), 2 batch refused whole (SEQUENCE_TOO_OLD,
