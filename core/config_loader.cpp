@@ -169,6 +169,9 @@ class validator {
     if (!s.viewer_token_sha256().empty() && !is_sha256_hex(s.viewer_token_sha256())) {
       errs.add("server.viewer_token_sha256", "must be 64 lowercase hex digits");
     }
+    if (!s.admin_token_sha256().empty() && !is_sha256_hex(s.admin_token_sha256())) {
+      errs.add("server.admin_token_sha256", "must be 64 lowercase hex digits");
+    }
     validate_tls(errs, s);
   }
 
