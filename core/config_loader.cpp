@@ -384,6 +384,16 @@ class validator {
         }
         d.token_sha256.push_back(a.token_sha256(t));
       }
+      for (int u = 0; u < a.entry_users_size(); ++u) {
+        const auto& e = a.entry_users(u);
+        if (e.name().empty() || e.name().size() > 100) {
+          errs.add(at(path + ".entry_users", u) + ".name", "must be 1 to 100 bytes");
+        }
+        if (!is_sha256_hex(e.token_sha256())) {
+          errs.add(at(path + ".entry_users", u) + ".token_sha256", "must be 64 lowercase hex digits (sha256sum of the token)");
+        }
+        d.entry_users.push_back({e.name(), e.token_sha256()});
+      }
       d.may_send_indicator.assign(cat.indicators.size(), false);
       for (int k = 0; k < a.indicators_size(); ++k) {
         int idx = cat.find_indicator(a.indicators(k));

@@ -306,9 +306,17 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
   }
 
   // The agency whose token the request carries; -1 after answering 401.
-  int authenticated_agency(const http_request& req, const char* path) {
+  // With `person`, a person's token of an agency's entry_users counts too (/v1/entry).
+  int authenticated_agency(const http_request& req, const char* path, std::string* person = nullptr) {
     const std::string_view token = bearer_token(req[http::field::authorization]);
-    const int agency = authenticate_agency(*ctx_->cat, token);
+    int agency = -1;
+    if (person) {
+      entry_identity id = authenticate_entry(*ctx_->cat, token);
+      agency = id.agency;
+      *person = std::move(id.person);
+    } else {
+      agency = authenticate_agency(*ctx_->cat, token);
+    }
     if (agency >= 0) {
       return agency;
     }
@@ -343,7 +351,8 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
   // POST /v1/samples, and POST /v1/entry (figures typed by hand: the same
   // JSON batch, validation and deduplication, then an audit record).
   void handle_samples(http_request req, bool entry) {
-    const int agency = authenticated_agency(req, entry ? "/v1/entry" : "/v1/samples");
+    std::string person;
+    const int agency = authenticated_agency(req, entry ? "/v1/entry" : "/v1/samples", entry ? &person : nullptr);
     if (agency < 0) return;
     const auto& limits = ctx_->cat->agencies[agency].limits;
     if (req.body().size() > limits.max_message_bytes) {
@@ -364,7 +373,7 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
     decode_result d = json ? decode_batch_json(req.body()) : decode_batch_binary(req.body());
     if (!d.batch) {
       global_metrics().batches_refused[ioc::v1::MALFORMED].fetch_add(1);
-      if (entry) audit_entry(origin_of(req), agency, nullptr, nullptr, d.error);
+      if (entry) audit_entry(origin_of(req, person), agency, nullptr, nullptr, d.error);
       return send(make(http::status::bad_request, error_body("malformed", d.error)));
     }
     core::validation_result v = core::validate_batch(*ctx_->cat, agency, *d.batch, wall_clock_ms(), ctx_->validation);
@@ -373,7 +382,7 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
     entry_origin origin;
     if (entry) {
       batch = std::make_shared<ioc::v1::IngestBatch>(*d.batch);
-      origin = origin_of(req);
+      origin = origin_of(req, person);
     }
     ctx_->live_hub->submit(agency, d.batch->source_id(), std::move(v), std::move(raw),
                            [self = shared_from_this(), json, agency, batch, origin](ioc::v1::Ack ack) {
@@ -393,10 +402,11 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
   // One audit record: who (agency), when (server time), what (the batch and
   // its answer) and from where (remote address, User-Agent).
   struct entry_origin {
-    std::string user_agent, forwarded_for;
+    std::string person, user_agent, forwarded_for;
   };
-  static entry_origin origin_of(const http_request& req) {
-    return {std::string(req[http::field::user_agent].substr(0, 256)), std::string(req["X-Forwarded-For"].substr(0, 256))};
+  static entry_origin origin_of(const http_request& req, std::string person) {
+    return {std::move(person), std::string(req[http::field::user_agent].substr(0, 256)),
+            std::string(req["X-Forwarded-For"].substr(0, 256))};
   }
   void audit_entry(const entry_origin& origin, int agency, const ioc::v1::IngestBatch* batch, const ioc::v1::Ack* ack,
                    const std::string& malformed) {
@@ -407,7 +417,8 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
       result = ack->refused_size() == 0 ? "accepted" : ack->accepted() > 0 ? "partly_refused" : "refused";
     }
     std::string rec = "{\"atMs\":" + std::to_string(wall_clock_ms()) + ",\"agency\":\"" +
-                      json_escape(ctx_->cat->agencies[agency].id) + "\",\"result\":\"" + result +
+                      json_escape(ctx_->cat->agencies[agency].id) + "\",\"person\":\"" + json_escape(origin.person) +
+                      "\",\"result\":\"" + result +
                       "\",\"remote\":\"" + json_escape(remote()) + "\",\"forwardedFor\":\"" + json_escape(origin.forwarded_for) +
                       "\",\"userAgent\":\"" + json_escape(origin.user_agent) + "\"";
     if (batch) rec += ",\"batch\":" + message_to_json(*batch);

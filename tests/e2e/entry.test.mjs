@@ -56,6 +56,7 @@ test("a typed value is confirmed in Vietnamese, applied, and audited with agency
     return a.status === 200 && a.body.records.find((x) => x.batch?.samples?.[0]?.value === 1234);
   }, "the audit record");
   assert.equal(rec.agency, "tax");
+  assert.equal(rec.person, "", "an agency token names no person");
   assert.equal(rec.result, "accepted");
   assert.equal(rec.batch.samples[0].indicator, "einvoice_issued");
   assert.match(rec.batch.sourceId, /^entry-[0-9a-f]{8}$/);
@@ -82,4 +83,33 @@ test("a negative count is refused with the reason on the page and audited as ref
 test("the audit trail needs the administrator token", async () => {
   assert.equal((await audit(null)).status, 401);
   assert.equal((await audit("demo-tax-token")).status, 403);
+});
+
+test("a person's own token (entry_users) is accepted and the audit record names the person", async () => {
+  const before = await ytd("einvoice_issued");
+  const context = await browser.newContext({ userAgent: "entry-e2e-lan" });
+  const own = await context.newPage();
+  own.on("pageerror", (e) => { throw e; });
+  await own.goto(`http://127.0.0.1:${gw.port}/entry`);
+  await own.waitForSelector('#indicator option[value="einvoice_issued"]', { state: "attached" });
+  await own.fill("#token", "demo-tax-lan-token");
+  await own.selectOption("#indicator", "einvoice_issued");
+  await own.selectOption("#area", "45");
+  await own.fill("#value", "4321");
+  await own.click("#submit");
+  await own.waitForSelector('#result[data-state="accepted"], #result[data-state="refused"], #result[data-state="error"]');
+  assert.match(await own.textContent("#result"), /Đã ghi nhận/);
+  await h.until(async () => (await ytd("einvoice_issued")) === before + 4321, "the person's value in /v1/series");
+  const rec = await h.until(async () => (await audit()).body.records.find((x) => x.batch?.samples?.[0]?.value === 4321),
+    "the person's audit record");
+  assert.equal(rec.agency, "tax");
+  assert.equal(rec.person, "Nguyễn Thị Lan");
+  assert.equal(rec.userAgent, "entry-e2e-lan");
+  await context.close();
+  // A person's token is for /v1/entry only.
+  const res = await fetch(`http://127.0.0.1:${gw.port}/v1/samples`, {
+    method: "POST", headers: { "Content-Type": "application/json", Authorization: "Bearer demo-tax-lan-token" },
+    body: JSON.stringify({ sourceId: "x", sequence: "1", samples: [] }),
+  });
+  assert.equal(res.status, 401);
 });
