@@ -72,6 +72,11 @@ struct agency_def {
   std::string name_vi;
   std::string name_en;
   std::vector<std::string> token_sha256;  // lowercase hex
+  struct entry_user {
+    std::string name;
+    std::string token_sha256;  // lowercase hex
+  };
+  std::vector<entry_user> entry_users;   // people who may POST /v1/entry for this agency
   std::vector<bool> may_send_indicator;   // by indicator index
   std::vector<bool> may_send_area;        // by area index (declared areas and below)
   limits_def limits;

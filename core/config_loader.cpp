@@ -172,6 +172,9 @@ class validator {
     if (!s.viewer_token_sha256().empty() && !is_sha256_hex(s.viewer_token_sha256())) {
       errs.add("server.viewer_token_sha256", "must be 64 lowercase hex digits");
     }
+    if (!s.admin_token_sha256().empty() && !is_sha256_hex(s.admin_token_sha256())) {
+      errs.add("server.admin_token_sha256", "must be 64 lowercase hex digits");
+    }
     validate_tls(errs, s);
   }
 
@@ -405,6 +408,16 @@ class validator {
           errs.add(at(path + ".token_sha256", t), "must be 64 lowercase hex digits (sha256sum of the token)");
         }
         d.token_sha256.push_back(a.token_sha256(t));
+      }
+      for (int u = 0; u < a.entry_users_size(); ++u) {
+        const auto& e = a.entry_users(u);
+        if (e.name().empty() || e.name().size() > 100) {
+          errs.add(at(path + ".entry_users", u) + ".name", "must be 1 to 100 bytes");
+        }
+        if (!is_sha256_hex(e.token_sha256())) {
+          errs.add(at(path + ".entry_users", u) + ".token_sha256", "must be 64 lowercase hex digits (sha256sum of the token)");
+        }
+        d.entry_users.push_back({e.name(), e.token_sha256()});
       }
       d.may_send_indicator.assign(cat.indicators.size(), false);
       for (int k = 0; k < a.indicators_size(); ++k) {

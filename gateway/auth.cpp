@@ -53,4 +53,19 @@ int authenticate_agency(const core::catalog& cat, std::string_view token) {
   return found;
 }
 
+entry_identity authenticate_entry(const core::catalog& cat, std::string_view token) {
+  entry_identity id{authenticate_agency(cat, token), {}};
+  if (token.empty() || token.size() > 512) return id;
+  const std::string got = sha256_hex(token);
+  for (std::size_t a = 0; a < cat.agencies.size(); ++a) {  // every hash, always (as above)
+    for (const auto& u : cat.agencies[a].entry_users) {
+      const auto& h = u.token_sha256;
+      if (h.size() == got.size() && CRYPTO_memcmp(h.data(), got.data(), got.size()) == 0) {
+        id = {static_cast<int>(a), u.name};
+      }
+    }
+  }
+  return id;
+}
+
 }  // namespace ioc::gateway

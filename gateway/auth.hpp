@@ -17,6 +17,14 @@ std::string_view bearer_token(std::string_view authorization);
 // The index of the agency holding this token, or -1.
 int authenticate_agency(const core::catalog& cat, std::string_view token);
 
+// Who may POST /v1/entry: an agency token (person empty) or a person's
+// token from the agency's entry_users; agency -1 when neither.
+struct entry_identity {
+  int agency = -1;
+  std::string person;
+};
+entry_identity authenticate_entry(const core::catalog& cat, std::string_view token);
+
 // True when `token` hashes to `expected_sha256_hex` (constant time).
 bool token_matches(std::string_view token, const std::string& expected_sha256_hex);
 

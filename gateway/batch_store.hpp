@@ -1,9 +1,12 @@
 #pragma once
 // Where accepted batches become durable before they are acknowledged. The
 // in-memory store keeps nothing across restarts; the Redis store does.
+#include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,6 +70,27 @@ class batch_store {
   virtual bool available() const = 0;
 
   virtual const char* name() const = 0;
+
+  // The audit trail of figures typed by hand (/entry): one JSON object per
+  // entry, written after the entry's ack. done(false) when it was not stored.
+  // This default keeps the newest audit_ring_size in memory (lost on restart);
+  // the Redis store keeps a stream. On the hub's strand.
+  static constexpr std::size_t audit_ring_size = 10000;
+  virtual void append_audit(std::string json, std::function<void(bool)> done) {
+    audit_ring_.push_back(std::move(json));
+    if (audit_ring_.size() > audit_ring_size) audit_ring_.pop_front();
+    done(true);
+  }
+  // Up to `limit` audit records, newest first; nullopt when they cannot be
+  // read now. On the hub's strand.
+  virtual void read_audit(std::size_t limit, std::function<void(std::optional<std::vector<std::string>>)> done) {
+    std::vector<std::string> out;
+    for (auto it = audit_ring_.rbegin(); it != audit_ring_.rend() && out.size() < limit; ++it) out.push_back(*it);
+    done(std::move(out));
+  }
+
+ private:
+  std::deque<std::string> audit_ring_;
 };
 
 // Keeps nothing: for development and tests that do not need a restart.

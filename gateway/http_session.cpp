@@ -6,6 +6,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <google/protobuf/util/json_util.h>
 #include <optional>
@@ -195,10 +196,14 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
     keep_alive_ = req.keep_alive();
     head_ = req.method() == http::verb::head;
     if (req.method() == http::verb::post && path == "/v1/samples") {
-      return handle_samples(std::move(req));
+      return handle_samples(std::move(req), false);
+    }
+    if (req.method() == http::verb::post && path == "/v1/entry") {
+      return handle_samples(std::move(req), true);
     }
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
-      auto res = make(http::status::method_not_allowed, error_body("method_not_allowed", "use GET, or POST /v1/samples"));
+      auto res = make(http::status::method_not_allowed,
+                      error_body("method_not_allowed", "use GET, or POST /v1/samples or /v1/entry"));
       res.set(http::field::allow, "GET, HEAD, POST");
       return send(std::move(res));
     }
@@ -240,6 +245,9 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
     }
     if (path.rfind("/v1/sources/", 0) == 0) {
       return handle_source(req, path.substr(12));
+    }
+    if (path == "/v1/audit") {
+      return handle_audit(req, query);
     }
     if (path == "/v1/openapi.json") {
       return serve_contract();
@@ -393,9 +401,17 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
   }
 
   // The agency whose token the request carries; -1 after answering 401.
-  int authenticated_agency(const http_request& req, const char* path) {
+  // With `person`, a person's token of an agency's entry_users counts too (/v1/entry).
+  int authenticated_agency(const http_request& req, const char* path, std::string* person = nullptr) {
     const std::string_view token = bearer_token(req[http::field::authorization]);
-    const int agency = authenticate_agency(*ctx_->cat, token);
+    int agency = -1;
+    if (person) {
+      entry_identity id = authenticate_entry(*ctx_->cat, token);
+      agency = id.agency;
+      *person = std::move(id.person);
+    } else {
+      agency = authenticate_agency(*ctx_->cat, token);
+    }
     if (agency >= 0) {
       return agency;
     }
@@ -427,8 +443,11 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
     });
   }
 
-  void handle_samples(http_request req) {
-    const int agency = authenticated_agency(req, "/v1/samples");
+  // POST /v1/samples, and POST /v1/entry (figures typed by hand: the same
+  // JSON batch, validation and deduplication, then an audit record).
+  void handle_samples(http_request req, bool entry) {
+    std::string person;
+    const int agency = authenticated_agency(req, entry ? "/v1/entry" : "/v1/samples", entry ? &person : nullptr);
     if (agency < 0) return;
     const auto& limits = ctx_->cat->agencies[agency].limits;
     if (req.body().size() > limits.max_message_bytes) {
@@ -439,27 +458,108 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
     }
     const std::string_view type = req[http::field::content_type];
     const bool json = type.rfind("application/json", 0) == 0;
-    const bool binary = type.rfind("application/x-protobuf", 0) == 0 || type.rfind("application/octet-stream", 0) == 0;
+    const bool binary = !entry && (type.rfind("application/x-protobuf", 0) == 0 ||
+                                   type.rfind("application/octet-stream", 0) == 0);
     if (!json && !binary) {
       return send(make(http::status::unsupported_media_type,
-                       error_body("unsupported_media_type", "send application/x-protobuf or application/json")));
+                       error_body("unsupported_media_type",
+                                  entry ? "send application/json" : "send application/x-protobuf or application/json")));
     }
     decode_result d = json ? decode_batch_json(req.body()) : decode_batch_binary(req.body());
     if (!d.batch) {
       global_metrics().batches_refused[ioc::v1::MALFORMED].fetch_add(1);
+      if (entry) audit_entry(origin_of(req, person), agency, nullptr, nullptr, d.error);
       return send(make(http::status::bad_request, error_body("malformed", d.error)));
     }
     core::validation_result v = core::validate_batch(*ctx_->cat, agency, *d.batch, wall_clock_ms(), ctx_->validation);
     std::string raw = json ? d.batch->SerializeAsString() : std::move(req.body());
+    std::shared_ptr<const ioc::v1::IngestBatch> batch;
+    entry_origin origin;
+    if (entry) {
+      batch = std::make_shared<ioc::v1::IngestBatch>(*d.batch);
+      origin = origin_of(req, person);
+    }
     ctx_->live_hub->submit(agency, d.batch->source_id(), std::move(v), std::move(raw),
-                           [self = shared_from_this(), json](ioc::v1::Ack ack) {
-      asio::post(self->stream_.get_executor(), [self, json, ack = std::move(ack)] {
+                           [self = shared_from_this(), json, agency, batch, origin](ioc::v1::Ack ack) {
+      asio::post(self->stream_.get_executor(), [self, json, agency, batch, origin, ack = std::move(ack)] {
         const http::status status = status_for(ack);
+        // The ack goes out first: an audit write that fails costs the record, never the answer.
         if (json) {
           self->send(self->make(status, ack_to_json(ack)));
         } else {
           self->send(self->make(status, ack.SerializeAsString(), "application/x-protobuf"));
         }
+        if (batch) self->audit_entry(origin, agency, batch.get(), &ack, {});
+      });
+    });
+  }
+
+  // One audit record: who (agency), when (server time), what (the batch and
+  // its answer) and from where (remote address, User-Agent).
+  struct entry_origin {
+    std::string person, user_agent, forwarded_for;
+  };
+  static entry_origin origin_of(const http_request& req, std::string person) {
+    return {std::move(person), std::string(req[http::field::user_agent].substr(0, 256)),
+            std::string(req["X-Forwarded-For"].substr(0, 256))};
+  }
+  void audit_entry(const entry_origin& origin, int agency, const ioc::v1::IngestBatch* batch, const ioc::v1::Ack* ack,
+                   const std::string& malformed) {
+    std::string result = "refused";
+    if (ack && ack->batch_reason() == ioc::v1::DUPLICATE) {
+      result = "duplicate";
+    } else if (ack && ack->batch_reason() == ioc::v1::REASON_UNSPECIFIED) {
+      result = ack->refused_size() == 0 ? "accepted" : ack->accepted() > 0 ? "partly_refused" : "refused";
+    }
+    std::string rec = "{\"atMs\":" + std::to_string(wall_clock_ms()) + ",\"agency\":\"" +
+                      json_escape(ctx_->cat->agencies[agency].id) + "\",\"person\":\"" + json_escape(origin.person) +
+                      "\",\"result\":\"" + result +
+                      "\",\"remote\":\"" + json_escape(remote()) + "\",\"forwardedFor\":\"" + json_escape(origin.forwarded_for) +
+                      "\",\"userAgent\":\"" + json_escape(origin.user_agent) + "\"";
+    if (batch) rec += ",\"batch\":" + message_to_json(*batch);
+    if (ack) rec += ",\"ack\":" + ack_to_json(*ack);
+    if (!malformed.empty()) rec += ",\"error\":\"" + json_escape(malformed) + "\"";
+    rec += "}";
+    ctx_->live_hub->audit(std::move(rec));
+  }
+
+  // GET /v1/audit?limit=: the newest audit records first, administrator token only.
+  void handle_audit(const http_request& req, const std::string& query) {
+    const std::string_view token = bearer_token(req[http::field::authorization]);
+    if (token.empty()) {
+      global_metrics().auth_failures.fetch_add(1);
+      auto res = make(http::status::unauthorized,
+                      error_body("unauthenticated", "missing Authorization: Bearer <administrator token>"));
+      res.set(http::field::www_authenticate, "Bearer");
+      return send(std::move(res));
+    }
+    const std::string& admin = ctx_->server.admin_token_sha256();
+    if (admin.empty() || !token_matches(token, admin)) {
+      global_metrics().auth_failures.fetch_add(1);
+      if (ctx_->auth_log.allow()) {
+        IOC_LOG(log_level::warn, "http.auth_refused", "remote=" + remote() + " path=/v1/audit");
+      }
+      return send(make(http::status::forbidden,
+                       error_body("forbidden", admin.empty() ? "no administrator token is configured"
+                                                             : "this token may not read the audit trail")));
+    }
+    std::size_t limit = 100;
+    const std::string l = query_param(query, "limit");
+    if (!l.empty()) {
+      char* end = nullptr;
+      const unsigned long n = std::strtoul(l.c_str(), &end, 10);
+      if (*end != '\0' || n < 1 || n > 1000) {
+        return send(make(http::status::bad_request, error_body("bad_limit", "limit must be 1 to 1000")));
+      }
+      limit = n;
+    }
+    ctx_->live_hub->audit_json(limit, [self = shared_from_this()](std::optional<std::string> body) {
+      asio::post(self->stream_.get_executor(), [self, body = std::move(body)]() mutable {
+        if (!body) {
+          return self->send(self->make(http::status::service_unavailable,
+                                       error_body("storage_unavailable", "the audit trail cannot be read now")));
+        }
+        self->send(self->make(http::status::ok, std::move(*body)));
       });
     });
   }
@@ -479,6 +579,7 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
 
   void serve_static(std::string path) {
     if (path == "/" || path.empty()) path = "/index.html";
+    if (path == "/entry") path = "/entry.html";
     if (!safe_static_path(path) || ctx_->web_root.empty()) {
       return send(make(http::status::not_found, error_body("not_found", "no such page")));
     }

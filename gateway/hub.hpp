@@ -89,6 +89,13 @@ class hub : public std::enable_shared_from_this<hub> {
   // One series as JSON; `window` other than WINDOW_UNSPECIFIED keeps only that window.
   void series_json(int indicator, int area, ioc::v1::Window window, std::function<void(std::string)> done);
 
+  // Appends one audit record (JSON) to the store; a failed write is logged
+  // and counted (audit_write_failures), never retried. Any thread.
+  void audit(std::string json);
+  // GET /v1/audit: up to `limit` records newest first, as a JSON body, or
+  // nullopt when the store cannot read them now. Any thread.
+  void audit_json(std::size_t limit, std::function<void(std::optional<std::string>)> done);
+
   const core::catalog& cat() const { return *cat_; }
   bool ready() const { return ready_.load(); }
   std::uint64_t epoch() const { return epoch_; }

@@ -233,4 +233,32 @@ void hub::source_json(int agency, std::string source_id, std::function<void(std:
   });
 }
 
+void hub::audit(std::string json) {
+  asio::post(strand_, [self = shared_from_this(), json = std::move(json)]() mutable {
+    self->store_->append_audit(std::move(json), [](bool ok) {
+      if (ok) {
+        global_metrics().audit_records.fetch_add(1, std::memory_order_relaxed);
+        return;
+      }
+      global_metrics().audit_write_failures.fetch_add(1, std::memory_order_relaxed);
+      IOC_LOG(log_level::error, "audit.write_failed", "an entry was applied but its audit record was not stored");
+    });
+  });
+}
+
+void hub::audit_json(std::size_t limit, std::function<void(std::optional<std::string>)> done) {
+  asio::post(strand_, [self = shared_from_this(), limit, done = std::move(done)]() mutable {
+    self->store_->read_audit(limit, [done = std::move(done)](std::optional<std::vector<std::string>> records) {
+      if (!records) return done(std::nullopt);
+      std::string body = "{\"records\":[";
+      for (std::size_t i = 0; i < records->size(); ++i) {
+        if (i) body += ',';
+        body += (*records)[i];
+      }
+      body += "]}";
+      done(std::move(body));
+    });
+  });
+}
+
 }  // namespace ioc::gateway

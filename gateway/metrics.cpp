@@ -65,6 +65,11 @@ std::string metrics::render() const {
   gauge("ioc_display_lag_ms", "Last observed delay from publish to a display's write completing.", display_lag_ms.load());
   gauge("ioc_storage_available", "1 when the durable store accepts writes.", storage_available.load());
   counter("ioc_storage_errors_total", "Failed writes to the durable store.", storage_errors.load());
+  counter("ioc_audit_records_total", "Entries typed by hand (/entry) whose audit record was stored.",
+          audit_records.load());
+  counter("ioc_audit_write_failures_total",
+          "Entries typed by hand that were applied but whose audit record could not be stored.",
+          audit_write_failures.load());
   gauge("ioc_series_live", "Series with data.", series_live.load());
   counter("ioc_tls_handshake_failures_total", "TLS handshakes that failed on the TLS port.", tls_handshake_failures.load());
   o << "# HELP ioc_tls_reloads_total Certificate reloads on SIGHUP, by result.\n# TYPE ioc_tls_reloads_total counter\n";

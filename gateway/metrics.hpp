@@ -31,6 +31,8 @@ struct metrics {
   std::atomic<std::int64_t> display_lag_ms{0};  // publish → write done, last seen
   std::atomic<int> storage_available{1};
   std::atomic<std::uint64_t> storage_errors{0};
+  std::atomic<std::uint64_t> audit_records{0};         // entries (/entry) whose audit record was stored
+  std::atomic<std::uint64_t> audit_write_failures{0};  // entries applied but not audited
   std::atomic<std::int64_t> series_live{0};
   // The TLS port (zeros without one).
   std::atomic<std::uint64_t> tls_handshake_failures{0};

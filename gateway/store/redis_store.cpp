@@ -302,4 +302,42 @@ void redis_store::publish_estimates(const std::vector<const ioc::v1::SeriesState
   }
 }
 
+// The audit stream: written on the log connection after the entry's ack;
+// trimmed approximately so XADD stays O(1).
+void redis_store::append_audit(std::string json, std::function<void(bool)> done) {
+  auto d = std::make_shared<std::function<void(bool)>>(std::move(done));
+  const bool sent = log_conn_->command({"XADD", prefix_ + ":audit", "MAXLEN", "~", "100000", "*", "r", json},
+                                       [d](redisReply* r) {
+                                         const bool ok = r && r->type == REDIS_REPLY_STRING;
+                                         if (r && !ok) {
+                                           IOC_LOG(log_level::error, "redis.audit_xadd_failed",
+                                                   r->str ? std::string(r->str, r->len) : std::string());
+                                         }
+                                         (*d)(ok);
+                                       });
+  if (!sent) (*d)(false);
+}
+
+void redis_store::read_audit(std::size_t limit,
+                             std::function<void(std::optional<std::vector<std::string>>)> done) {
+  auto d = std::make_shared<std::function<void(std::optional<std::vector<std::string>>)>>(std::move(done));
+  const bool sent = log_conn_->command(
+      {"XREVRANGE", prefix_ + ":audit", "+", "-", "COUNT", std::to_string(limit)}, [d](redisReply* r) {
+        if (!r || r->type != REDIS_REPLY_ARRAY) return (*d)(std::nullopt);
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < r->elements; ++i) {
+          const redisReply* entry = r->element[i];
+          if (entry->type != REDIS_REPLY_ARRAY || entry->elements < 2) continue;
+          const redisReply* fields = entry->element[1];
+          for (std::size_t f = 0; f + 1 < fields->elements; f += 2) {
+            if (std::string_view(fields->element[f]->str, fields->element[f]->len) == "r") {
+              out.emplace_back(fields->element[f + 1]->str, fields->element[f + 1]->len);
+            }
+          }
+        }
+        (*d)(std::move(out));
+      });
+  if (!sent) (*d)(std::nullopt);
+}
+
 }  // namespace ioc::gateway

@@ -5,6 +5,7 @@
 //  {ioc:<province>}:checkpoint_pos  that position
 //  {ioc:<province>}:gateways     each live gateway's lease: applied position and expiry
 //  {ioc:<province>}:est:<indicator>:<area>  readable latest estimates (hash)
+//  {ioc:<province>}:audit        stream, one entry per figure typed by hand (field r = JSON), ~100000 kept
 // All keys share one hash tag, so the layout works unchanged on Redis Cluster.
 // A batch is acknowledged after its XADD is answered. Every gateway also tails
 // the log, so batches accepted by another gateway reach this one's displays.
@@ -47,6 +48,8 @@ class redis_store final : public batch_store {
   bool available() const override { return machine_.available() && log_conn_->up(); }
   const char* name() const override { return "redis"; }
   void publish_estimates(const std::vector<const ioc::v1::SeriesState*>& series) override;
+  void append_audit(std::string json, std::function<void(bool)> done) override;
+  void read_audit(std::size_t limit, std::function<void(std::optional<std::vector<std::string>>)> done) override;
 
   const std::string& gateway_id() const { return gateway_id_; }
 

@@ -231,7 +231,8 @@ void expect_body_matches(const json::object& response, const http_result& r, con
 }
 
 TEST(Contract, EveryDocumentedOperationIsServedWithADocumentedAnswer) {
-  gateway_process gw(config_with_server("{\"port\": 0, \"push_rate_hz\": 20}"));
+  // With an administrator token (SHA-256 of "admin-token") for GET /v1/audit.
+  gateway_process gw(config_with_server("{\"port\": 0, \"push_rate_hz\": 20, \"admin_token_sha256\": \"10a4c7c9fc5206d6f36dc6944a81bb6f4a3cb0e25014ae3b12e6c3e52712292a\"}"));
   const unsigned short port = gw.port();
   ASSERT_TRUE(wait_ready(port, std::chrono::seconds(15)));
   // The documented request examples (which redocly lint checks against the
@@ -261,6 +262,9 @@ TEST(Contract, EveryDocumentedOperationIsServedWithADocumentedAnswer) {
       std::map<std::string, std::string> headers;
       const bool secured = op.contains("security") && !op.at("security").as_array().empty();
       if (secured) headers = tax;
+      if (secured && op.at("security").as_array()[0].as_object().contains("adminToken")) {
+        headers["Authorization"] = "Bearer admin-token";
+      }
       const bool websocket = op.contains("x-websocket");
       if (websocket) {
         headers["Connection"] = "Upgrade";
@@ -271,7 +275,7 @@ TEST(Contract, EveryDocumentedOperationIsServedWithADocumentedAnswer) {
       std::string body;
       if (method == "post") {
         json::object again = samples_example();
-        again["sequence"] = "100";
+        again["sequence"] = std::to_string(100 + operations);  // each POST route its own batch
         body = json::serialize(again);
       }
       const std::string what = std::string(method) + " " + target;
