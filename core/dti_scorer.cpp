@@ -5,6 +5,33 @@
 
 namespace ioc::core {
 
+namespace {
+
+// Points and maxima per block. A pillar counts the whole foundation block and
+// its own activity block: CQS = (F + P6)/700, KTS = (F + P7)/650, XHS = (F + P8)/650.
+struct block_totals {
+  double points[4] = {0, 0, 0, 0};
+  double max[4] = {0, 0, 0, 0};
+
+  void add(dti_block b, double p, double m) {
+    points[static_cast<int>(b)] += p;
+    max[static_cast<int>(b)] += m;
+  }
+  double pillar(dti_block b) const {
+    const int f = static_cast<int>(dti_block::foundation), i = static_cast<int>(b);
+    const double m = max[f] + max[i];
+    return m > 0 ? (points[f] + points[i]) / m : 0;
+  }
+  template <class R>
+  void set_pillars(R& r) const {
+    r.pillar_government = pillar(dti_block::government);
+    r.pillar_economy = pillar(dti_block::economy);
+    r.pillar_society = pillar(dti_block::society);
+  }
+};
+
+}  // namespace
+
 double component_points(const component_def& c, double x) {
   double fraction = 0;
   switch (c.rule) {
@@ -25,10 +52,7 @@ dti_result score_dti(const catalog& cat, const live_value_fn& live) {
   dti_result r;
   const auto& f = cat.dti;
   double total = 0;
-  double foundation = 0;
-  double foundation_max = 0;
-  double block_points[4] = {0, 0, 0, 0};
-  double block_max[4] = {0, 0, 0, 0};
+  block_totals blocks;
   for (const auto& m : f.main_indicators) {
     double points = 0;
     bool has_live = false;
@@ -42,25 +66,12 @@ dti_result score_dti(const catalog& cat, const live_value_fn& live) {
     points = std::min(points, m.max_points);
     r.main.push_back({&m, points, m.max_points > 0 ? points / m.max_points : 0, has_live});
     total += points;
-    const int b = static_cast<int>(m.block);
-    block_points[b] += points;
-    block_max[b] += m.max_points;
-    if (m.block == dti_block::foundation) {
-      foundation += points;
-      foundation_max += m.max_points;
-    }
+    blocks.add(m.block, points, m.max_points);
   }
   if (f.total_points > 0) {
     r.dti = total / f.total_points;
   }
-  auto pillar = [&](dti_block b) {
-    const int i = static_cast<int>(b);
-    const double max = foundation_max + block_max[i];
-    return max > 0 ? (foundation + block_points[i]) / max : 0;
-  };
-  r.pillar_government = pillar(dti_block::government);
-  r.pillar_economy = pillar(dti_block::economy);
-  r.pillar_society = pillar(dti_block::society);
+  blocks.set_pillars(r);
 
   static const main_indicator_def no_main{};
   for (const auto& g : cat.index_766) {
@@ -75,32 +86,18 @@ dti_result score_dti(const catalog& cat, const live_value_fn& live) {
 dti_aggregate aggregate_main(const framework_spec& f, const main_values& values) {
   dti_aggregate r;
   r.complete = true;
-  double total = 0, foundation = 0, foundation_max = 0;
-  double block_points[4] = {0, 0, 0, 0};
-  double block_max[4] = {0, 0, 0, 0};
+  double total = 0;
+  block_totals blocks;
   for (const auto& m : f.main_indicators) {
     if (!m.scored) continue;
     auto it = std::find_if(values.begin(), values.end(), [&](const auto& v) { return v.first == m.id; });
     if (it == values.end()) r.complete = false;
     const double points = it == values.end() ? 0 : std::clamp(it->second, 0.0, 1.0) * m.max_points;
     total += points;
-    const int b = static_cast<int>(m.block);
-    block_points[b] += points;
-    block_max[b] += m.max_points;
-    if (m.block == dti_block::foundation) {
-      foundation += points;
-      foundation_max += m.max_points;
-    }
+    blocks.add(m.block, points, m.max_points);
   }
   r.dti = f.total_points > 0 ? total / f.total_points : 0;
-  auto pillar = [&](dti_block b) {
-    const int i = static_cast<int>(b);
-    const double max = foundation_max + block_max[i];
-    return max > 0 ? (foundation + block_points[i]) / max : 0;
-  };
-  r.pillar_government = pillar(dti_block::government);
-  r.pillar_economy = pillar(dti_block::economy);
-  r.pillar_society = pillar(dti_block::society);
+  blocks.set_pillars(r);
   return r;
 }
 
