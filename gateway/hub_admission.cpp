@@ -17,6 +17,17 @@ namespace asio = boost::asio;
 
 namespace {
 
+// Turns `ack` into a refusal of the whole batch (nothing applied now) and
+// counts it in /metrics.
+ioc::v1::Ack refused_whole(ioc::v1::Ack ack, ioc::v1::Reason reason, std::string message) {
+  ack.clear_refused();
+  ack.set_accepted(0);
+  ack.set_batch_reason(reason);
+  ack.set_batch_message(std::move(message));
+  global_metrics().batches_refused[reason % metrics::reason_slots].fetch_add(1, std::memory_order_relaxed);
+  return ack;
+}
+
 std::string source_label(const std::string& key, std::uint64_t epoch) {
   return "source " + key + (epoch ? " epoch " + std::to_string(epoch) : std::string());
 }
@@ -66,12 +77,7 @@ void hub::admit(int agency, const std::string& source_id, core::validation_resul
   metrics& m = global_metrics();
   ioc::v1::Ack ack = std::move(v.ack);
   auto refuse_batch = [&](ioc::v1::Reason reason, std::string message) {
-    ack.clear_refused();
-    ack.set_accepted(0);
-    ack.set_batch_reason(reason);
-    ack.set_batch_message(std::move(message));
-    m.batches_refused[reason % metrics::reason_slots].fetch_add(1, std::memory_order_relaxed);
-    done(std::move(ack));
+    done(refused_whole(std::move(ack), reason, std::move(message)));
   };
   if (ack.batch_reason() != ioc::v1::REASON_UNSPECIFIED) {  // refused by validation
     m.batches_refused[ack.batch_reason() % metrics::reason_slots].fetch_add(1, std::memory_order_relaxed);
@@ -100,17 +106,12 @@ void hub::admit(int agency, const std::string& source_id, core::validation_resul
       // replica did not confirm it): answer only once it is as durable as an ack.
       store_->confirm_durable([self = shared_from_this(), agency, raw = std::move(raw), first = claim.first,
                                ack = std::move(ack), done = std::move(done)](bool durable) mutable {
-        metrics& m = global_metrics();
         if (!durable) {
-          ack.clear_refused();
-          ack.set_accepted(0);
-          ack.set_batch_reason(ioc::v1::STORAGE_UNAVAILABLE);
-          ack.set_batch_message("this batch is stored but not yet confirmed by a replica; retry later");
-          m.batches_refused[ioc::v1::STORAGE_UNAVAILABLE].fetch_add(1, std::memory_order_relaxed);
-          done(std::move(ack));
+          done(refused_whole(std::move(ack), ioc::v1::STORAGE_UNAVAILABLE,
+                             "this batch is stored but not yet confirmed by a replica; retry later"));
           return;
         }
-        m.batches_refused[ioc::v1::DUPLICATE].fetch_add(1, std::memory_order_relaxed);
+        global_metrics().batches_refused[ioc::v1::DUPLICATE].fetch_add(1, std::memory_order_relaxed);
         done(self->answer_again(agency, raw, first, std::move(ack)));
       });
       return;
@@ -180,12 +181,7 @@ void hub::on_stored(int agency, std::shared_ptr<const stored_batch> b, ioc::v1::
   if (!ok) {
     engine_.release(b->source_key, b->source_epoch, b->sequence);
     m.storage_errors.fetch_add(1, std::memory_order_relaxed);
-    ack.clear_refused();
-    ack.set_accepted(0);
-    ack.set_batch_reason(ioc::v1::STORAGE_UNAVAILABLE);
-    ack.set_batch_message("storage unavailable; retry later");
-    m.batches_refused[ioc::v1::STORAGE_UNAVAILABLE].fetch_add(1, std::memory_order_relaxed);
-    done(std::move(ack));
+    done(refused_whole(std::move(ack), ioc::v1::STORAGE_UNAVAILABLE, "storage unavailable; retry later"));
     return;
   }
   engine_.apply(agency, b->source_key, b->source_epoch, b->sequence, {b->digest, b->validated_at_ms}, b->samples,

@@ -19,18 +19,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-double day_total(unsigned short port) {
-  const auto r = http_call(port, "GET", "/v1/series/einvoice_issued?area=45&window=LAST_24H");
-  ioc::v1::SeriesState s;
-  if (r.status != 200 || !google::protobuf::util::JsonStringToMessage(r.body, &s).ok()) return -1;
-  return s.windows_size() ? s.windows(0).sum() : 0;
-}
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
 TEST(SpoolLossDrill, APublisherThatLostItsSpoolResumesWithoutLossOrDoubles) {
   redis_server redis;
   const std::string dir = make_temp_dir("ioc-spool-loss");
@@ -71,7 +59,7 @@ TEST(SpoolLossDrill, APublisherThatLostItsSpoolResumesWithoutLossOrDoubles) {
   }
   child_process last(args(dir + "/spool"), dir + "/push.log");
   const int rc = last.wait(120s);
-  const std::string log = read_all(dir + "/push.log");
+  const std::string log = read_text_file(dir + "/push.log");
   ASSERT_EQ(rc, 0) << log;
   const double total = day_total(gw.port());
   std::cout << "spool-loss drill: input " << expected << ", applied before the last loss " << before_loss

@@ -410,9 +410,25 @@ void child_process::kill_hard() {
   pid_ = -1;
 }
 
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 double today_total(unsigned short port, const std::string& area, const std::string& indicator) {
+  return window_total(port, "TODAY", area, indicator);
+}
+
+double day_total(unsigned short port, const std::string& area, const std::string& indicator) {
+  return window_total(port, "LAST_24H", area, indicator);
+}
+
+double window_total(unsigned short port, const std::string& window, const std::string& area,
+                    const std::string& indicator) {
   try {
-    const auto r = http_call(port, "GET", "/v1/series/" + indicator + "?area=" + area + "&window=TODAY");
+    const auto r = http_call(port, "GET", "/v1/series/" + indicator + "?area=" + area + "&window=" + window);
     if (r.status != 200) return -1;
     ioc::v1::SeriesState s;
     if (!google::protobuf::util::JsonStringToMessage(r.body, &s).ok() || s.windows_size() == 0) return 0;

@@ -127,6 +127,14 @@ class child_process {
 
 // Today's total of an indicator for an area, read over HTTP; -1 if unavailable.
 double today_total(unsigned short port, const std::string& area = "45", const std::string& indicator = "einvoice_issued");
+// The last 24 hours' total: unlike today's, it holds across Vietnam midnight.
+double day_total(unsigned short port, const std::string& area = "45", const std::string& indicator = "einvoice_issued");
+// One window's total (`window` an ioc.v1.Window name); -1 if unavailable.
+double window_total(unsigned short port, const std::string& window, const std::string& area,
+                    const std::string& indicator);
+
+// A whole file as text ("" when it cannot be read).
+std::string read_text_file(const std::string& path);
 
 // Polls /readyz until it answers 200 or the timeout passes.
 bool wait_ready(unsigned short port, std::chrono::milliseconds timeout);

@@ -20,20 +20,6 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-double day_total(unsigned short port, const std::string& indicator = "einvoice_issued") {
-  const auto r = http_call(port, "GET", "/v1/series/" + indicator + "?area=45&window=LAST_24H");
-  ioc::v1::SeriesState s;
-  if (r.status != 200 || !google::protobuf::util::JsonStringToMessage(r.body, &s).ok()) return -1;
-  return s.windows_size() ? s.windows(0).sum() : 0;
-}
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 class Push : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -54,7 +40,7 @@ class Push : public ::testing::Test {
                             (stdin_file.empty() ? "" : " < '" + stdin_file + "'");
     child_process p({"/bin/sh", "-c", cmd}, log);
     const int rc = p.wait(60s);
-    out = read_all(log);
+    out = read_text_file(log);
     return rc;
   }
 
@@ -157,7 +143,7 @@ TEST_F(Push, TwoProcessesCannotShareASpool) {
     }
     if (!held) std::this_thread::sleep_for(20ms);
   }
-  ASSERT_TRUE(held) << read_all(dir_ + "/follower.log");
+  ASSERT_TRUE(held) << read_text_file(dir_ + "/follower.log");
   std::string out;
   EXPECT_EQ(push(dir_ + "/w", "--source shared --spool " + spool + " --input " + growing, out), 5) << out;
   EXPECT_NE(out.find("in use by another ioc-push"), std::string::npos) << out;

@@ -28,14 +28,6 @@ ioc::v1::IngestBatch batch(const std::string& source, std::uint64_t epoch, std::
   return b;
 }
 
-// The last 24 hours' sum: unlike today, it holds across Vietnam midnight.
-double day_total(unsigned short port) {
-  const auto r = http_call(port, "GET", "/v1/series/einvoice_issued?area=45&window=LAST_24H");
-  ioc::v1::SeriesState s;
-  if (r.status != 200 || !google::protobuf::util::JsonStringToMessage(r.body, &s).ok()) return -1;
-  return s.windows_size() ? s.windows(0).sum() : 0;
-}
-
 http_result post_json(unsigned short port, const std::string& body, const std::string& token = "tax-token") {
   return http_call(port, "POST", "/v1/samples", body,
                    {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}});

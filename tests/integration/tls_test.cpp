@@ -36,18 +36,11 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Runs an openssl command in `dir`; its output goes to dir/openssl.log.
 void openssl(const std::string& dir, const std::string& args) {
   const std::string cmd = "cd '" + dir + "' && openssl " + args + " >>openssl.log 2>&1";
   if (std::system(cmd.c_str()) != 0) {
-    throw std::runtime_error("openssl " + args + " failed: " + read_all(dir + "/openssl.log"));
+    throw std::runtime_error("openssl " + args + " failed: " + read_text_file(dir + "/openssl.log"));
   }
 }
 
@@ -212,7 +205,7 @@ class TlsGateway : public ::testing::Test {
                             "/tools/ioc-push' --url " + wss_url() + " --token tax-token --linger-ms 50 " + args;
     child_process p({"/bin/sh", "-c", cmd}, log);
     const int rc = p.wait(60s);
-    out = read_all(log);
+    out = read_text_file(log);
     return rc;
   }
 
@@ -361,7 +354,7 @@ TEST(TlsConfig, CheckConfigNamesABadCertificateOrKey) {
                                                 R"(", "tls_private_key_file": ")" + key + R"("})");
     child_process p({binary_dir() + "/gateway/ioc-gateway", "--config", config, "--check-config"}, dir + "/out.log");
     const int rc = p.wait(20s);
-    out = read_all(dir + "/out.log");
+    out = read_text_file(dir + "/out.log");
     fs::remove(dir + "/out.log");
     return rc;
   };
@@ -414,7 +407,7 @@ class NginxFront : public ::testing::Test {
     nginx_.reset();
     http_port_ = free_port();
     https_port_ = free_port();
-    std::string site = read_all(source_dir() + "/deploy/nginx/ioc-dti.conf");
+    std::string site = read_text_file(source_dir() + "/deploy/nginx/ioc-dti.conf");
     site = replaced(site, "    listen [::]:80;\n", "");
     site = replaced(site, "    listen [::]:443 ssl http2;\n", "");
     site = replaced(site, "listen 80;", "listen 127.0.0.1:" + std::to_string(http_port_) + ";");
@@ -440,7 +433,7 @@ class NginxFront : public ::testing::Test {
         std::this_thread::sleep_for(20ms);
       }
     }
-    FAIL() << "nginx did not start: " << read_all(dir_ + "/nginx.log") << read_all(dir_ + "/error.log");
+    FAIL() << "nginx did not start: " << read_text_file(dir_ + "/nginx.log") << read_text_file(dir_ + "/error.log");
   }
 
   std::string ca() const { return test_pki::dir + "/ca.pem"; }
