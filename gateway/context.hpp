@@ -10,7 +10,7 @@
 
 #include "core/batch_validator.hpp"
 #include "core/catalog.hpp"
-#include "gateway/hub.hpp"
+#include "gateway/hub/hub.hpp"
 #include "ioc/v1/config.pb.h"
 
 namespace ioc::gateway {

@@ -9,8 +9,8 @@
 #include "core/config_loader.hpp"
 #include "core/history_import.hpp"
 #include "core/vietnam_time.hpp"
-#include "gateway/server.hpp"
-#include "gateway/tls_context.hpp"
+#include "gateway/net/server.hpp"
+#include "gateway/net/tls_context.hpp"
 
 namespace {
 

@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "core/iso_time.hpp"
-#include "gateway/batch_codec.hpp"
+#include "gateway/codec/batch_codec.hpp"
 #include "tools/spooled_publisher.hpp"
 
 namespace {

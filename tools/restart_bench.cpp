@@ -13,7 +13,7 @@
 #include <sstream>
 #include <thread>
 
-#include "gateway/auth.hpp"
+#include "gateway/access/auth.hpp"
 #include "harness.hpp"
 #include "tools/agency_client.hpp"
 

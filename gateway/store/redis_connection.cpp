@@ -10,7 +10,7 @@
 
 #include <sys/socket.h>
 
-#include "gateway/log.hpp"
+#include "gateway/ops/log.hpp"
 #include "gateway/store/redis_reply.hpp"
 #include "gateway/store/sentinel_lookup.hpp"
 

@@ -4,8 +4,8 @@
 
 #include <random>
 
-#include "gateway/log.hpp"
-#include "gateway/metrics.hpp"
+#include "gateway/ops/log.hpp"
+#include "gateway/ops/metrics.hpp"
 #include "ioc/v1/ioc.pb.h"
 #include "ioc/v1/storage.pb.h"
 

@@ -19,7 +19,7 @@
 #include <string>
 
 #include "core/catalog.hpp"
-#include "gateway/batch_store.hpp"
+#include "gateway/store/batch_store.hpp"
 #include "gateway/store/redis_connection.hpp"
 #include "gateway/store/redis_log_machine.hpp"
 

@@ -11,7 +11,7 @@
 #include "core/batch_validator.hpp"
 #include "core/config_loader.hpp"
 #include "core/engine.hpp"
-#include "gateway/batch_codec.hpp"
+#include "gateway/codec/batch_codec.hpp"
 
 namespace {
 

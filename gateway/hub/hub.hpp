@@ -16,9 +16,9 @@
 #include "core/alert_book.hpp"
 #include "core/engine.hpp"
 #include "core/history_table.hpp"
-#include "gateway/batch_store.hpp"
-#include "gateway/display_sink.hpp"
-#include "gateway/token_bucket.hpp"
+#include "gateway/store/batch_store.hpp"
+#include "gateway/hub/display_sink.hpp"
+#include "gateway/access/token_bucket.hpp"
 #include "ioc/v1/config.pb.h"
 
 namespace ioc::gateway {

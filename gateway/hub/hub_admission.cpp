@@ -5,10 +5,10 @@
 #include <chrono>
 
 #include "core/source_ledger.hpp"
-#include "gateway/batch_codec.hpp"
-#include "gateway/hub.hpp"
-#include "gateway/log.hpp"
-#include "gateway/metrics.hpp"
+#include "gateway/codec/batch_codec.hpp"
+#include "gateway/hub/hub.hpp"
+#include "gateway/ops/log.hpp"
+#include "gateway/ops/metrics.hpp"
 #include "ioc/v1/storage.pb.h"
 
 namespace ioc::gateway {

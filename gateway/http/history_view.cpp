@@ -9,8 +9,8 @@
 
 #include "core/history_table.hpp"
 #include "core/state_export.hpp"
-#include "gateway/batch_codec.hpp"
-#include "gateway/hub.hpp"
+#include "gateway/codec/batch_codec.hpp"
+#include "gateway/hub/hub.hpp"
 
 namespace ioc::gateway {
 

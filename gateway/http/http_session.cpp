@@ -1,4 +1,4 @@
-#include "gateway/http_session.hpp"
+#include "gateway/http/http_session.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -13,13 +13,13 @@
 #include <sstream>
 
 #include "core/state_export.hpp"
-#include "gateway/auth.hpp"
-#include "gateway/batch_codec.hpp"
-#include "gateway/export_xlsx.hpp"
-#include "gateway/log.hpp"
-#include "gateway/metrics.hpp"
-#include "gateway/query_string.hpp"
-#include "gateway/websocket_sessions.hpp"
+#include "gateway/access/auth.hpp"
+#include "gateway/codec/batch_codec.hpp"
+#include "gateway/http/export_xlsx.hpp"
+#include "gateway/ops/log.hpp"
+#include "gateway/ops/metrics.hpp"
+#include "gateway/http/query_string.hpp"
+#include "gateway/sessions/websocket_sessions.hpp"
 
 namespace ioc::gateway {
 

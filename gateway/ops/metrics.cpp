@@ -1,4 +1,4 @@
-#include "gateway/metrics.hpp"
+#include "gateway/ops/metrics.hpp"
 
 #include <sstream>
 

@@ -1,9 +1,9 @@
-#include "gateway/store_factory.hpp"
+#include "gateway/store/store_factory.hpp"
 
 #include <fstream>
 #include <stdexcept>
 
-#include "gateway/log.hpp"
+#include "gateway/ops/log.hpp"
 #include "gateway/store/redis_store.hpp"
 
 namespace ioc::gateway {

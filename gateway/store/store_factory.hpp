@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "core/catalog.hpp"
-#include "gateway/batch_store.hpp"
+#include "gateway/store/batch_store.hpp"
 #include "ioc/v1/config.pb.h"
 
 namespace ioc::gateway {

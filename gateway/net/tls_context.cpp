@@ -1,4 +1,4 @@
-#include "gateway/tls_context.hpp"
+#include "gateway/net/tls_context.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>

@@ -1,4 +1,4 @@
-#include "gateway/export_xlsx.hpp"
+#include "gateway/http/export_xlsx.hpp"
 
 #include <unistd.h>
 #include <xlsxwriter.h>

@@ -12,11 +12,11 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <deque>
 
-#include "gateway/auth.hpp"
-#include "gateway/log.hpp"
-#include "gateway/metrics.hpp"
-#include "gateway/query_string.hpp"
-#include "gateway/websocket_sessions.hpp"
+#include "gateway/access/auth.hpp"
+#include "gateway/ops/log.hpp"
+#include "gateway/ops/metrics.hpp"
+#include "gateway/http/query_string.hpp"
+#include "gateway/sessions/websocket_sessions.hpp"
 
 namespace ioc::gateway {
 

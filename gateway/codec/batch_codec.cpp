@@ -1,4 +1,4 @@
-#include "gateway/batch_codec.hpp"
+#include "gateway/codec/batch_codec.hpp"
 
 #include <google/protobuf/util/json_util.h>
 

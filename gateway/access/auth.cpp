@@ -1,4 +1,4 @@
-#include "gateway/auth.hpp"
+#include "gateway/access/auth.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

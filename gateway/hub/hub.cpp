@@ -1,4 +1,4 @@
-#include "gateway/hub.hpp"
+#include "gateway/hub/hub.hpp"
 
 #include <google/protobuf/util/json_util.h>
 
@@ -8,9 +8,9 @@
 
 #include "core/state_export.hpp"
 #include "ioc/v1/storage.pb.h"
-#include "gateway/batch_codec.hpp"
-#include "gateway/log.hpp"
-#include "gateway/metrics.hpp"
+#include "gateway/codec/batch_codec.hpp"
+#include "gateway/ops/log.hpp"
+#include "gateway/ops/metrics.hpp"
 
 namespace ioc::gateway {
 

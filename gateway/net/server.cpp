@@ -1,4 +1,4 @@
-#include "gateway/server.hpp"
+#include "gateway/net/server.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -9,11 +9,11 @@
 #include <thread>
 
 #include "gateway/context.hpp"
-#include "gateway/http_session.hpp"
-#include "gateway/log.hpp"
-#include "gateway/metrics.hpp"
-#include "gateway/store_factory.hpp"
-#include "gateway/tls_context.hpp"
+#include "gateway/http/http_session.hpp"
+#include "gateway/ops/log.hpp"
+#include "gateway/ops/metrics.hpp"
+#include "gateway/store/store_factory.hpp"
+#include "gateway/net/tls_context.hpp"
 
 namespace ioc::gateway {
 
