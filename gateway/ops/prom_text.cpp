@@ -20,8 +20,13 @@ std::string prom_escape(std::string_view value) {
 std::string prom_number(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  // Plain decimals where they stay short ("0.0005", not "5e-04": a bucket's
+  // `le` must read the same in every scrape and every tool).
+  const double magnitude = std::fabs(v);
+  const bool fixed = magnitude == 0 || (magnitude >= 1e-9 && magnitude < 1e21);
+  char buf[64];
+  const auto r = fixed ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed)
+                       : std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, r.ptr);
 }
 
