@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <limits>
-#include <map>
+#include <tuple>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/alert_book.hpp"
@@ -33,11 +34,17 @@ struct source_row {
   std::int64_t last_ms = 0;
 };
 
+// Looks a source up by string_view, without building a std::string per batch.
+struct key_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 struct feed_state {
   std::mutex mutex;
   std::vector<agency_row> agencies;
   std::vector<alert_row> alerts;
-  std::map<std::string, source_row, std::less<>> sources;  // by source key
+  std::unordered_map<std::string, source_row, key_hash, std::equal_to<>> sources;  // by source key
   std::uint64_t untracked_sources = 0;
 };
 
@@ -138,17 +145,24 @@ void render_feed_metrics(prom_text& out, std::int64_t now_ms) {
       out.sample("ioc_agency_feed_status", {{"agency", a.id}, {"status", st}}, std::int64_t{a.status == st ? 1 : 0});
     }
   }
+  // Sorted, so a scrape reads the same from one time to the next.
+  std::vector<const source_row*> sources;
+  sources.reserve(s.sources.size());
+  for (const auto& [key, src] : s.sources) sources.push_back(&src);
+  std::sort(sources.begin(), sources.end(), [](const source_row* a, const source_row* b) {
+    return std::tie(a->agency, a->source) < std::tie(b->agency, b->source);
+  });
   out.family("ioc_source_last_batch_timestamp_seconds", "gauge",
              "When a source's last applied batch arrived (Unix time); sources heard since this gateway started, "
              "including the log it replayed.");
-  for (const auto& [key, src] : s.sources) {
-    out.sample("ioc_source_last_batch_timestamp_seconds", {{"agency", src.agency}, {"source", src.source}},
-               seconds(src.last_ms));
+  for (const source_row* src : sources) {
+    out.sample("ioc_source_last_batch_timestamp_seconds", {{"agency", src->agency}, {"source", src->source}},
+               seconds(src->last_ms));
   }
   out.family("ioc_source_freshness_seconds", "gauge", "Seconds since a source's last applied batch arrived.");
-  for (const auto& [key, src] : s.sources) {
-    out.sample("ioc_source_freshness_seconds", {{"agency", src.agency}, {"source", src.source}},
-               seconds(std::max<std::int64_t>(0, now_ms - src.last_ms)));
+  for (const source_row* src : sources) {
+    out.sample("ioc_source_freshness_seconds", {{"agency", src->agency}, {"source", src->source}},
+               seconds(std::max<std::int64_t>(0, now_ms - src->last_ms)));
   }
   out.counter("ioc_sources_untracked_total",
               "Batches from sources past the first " + std::to_string(max_tracked_sources) +
