@@ -115,6 +115,14 @@ void note_source_batch(std::string_view source_key, std::int64_t arrival_ms) {
   }
   // Replays may come out of arrival order (several gateways): keep the newest.
   it->second.last_ms = std::max(it->second.last_ms, arrival_ms);
+  // The agency's freshness resets now, not at the hub's next copy.
+  for (auto& a : s.agencies) {
+    if (a.id == it->second.agency) {
+      a.last_seen_ms = std::max(a.last_seen_ms, arrival_ms);
+      a.judged_from_ms = a.last_seen_ms;
+      break;
+    }
+  }
 }
 
 void render_feed_metrics(prom_text& out, std::int64_t now_ms) {

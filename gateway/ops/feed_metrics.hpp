@@ -25,7 +25,8 @@ inline constexpr std::size_t max_tracked_sources = 1000;
 void publish_feed_metrics(const core::engine& e, const core::alert_book& alerts, std::int64_t now_ms);
 
 // A batch of `source_key` ("agency/source") was applied, having arrived at
-// `arrival_ms` (live, or replayed from the log). Any thread.
+// `arrival_ms` (live, or replayed from the log); its agency's last batch
+// moves too, at once. Any thread.
 void note_source_batch(std::string_view source_key, std::int64_t arrival_ms);
 
 // How an alert kind weighs for an operator: feed_silent critical; feed_late

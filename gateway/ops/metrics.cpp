@@ -48,12 +48,15 @@ void observe_checkpoints(std::uint64_t confirmed, std::int64_t interval_ms) {
 std::string metrics::render() const {
   const std::int64_t now = unix_ms();
   prom_text o;
+  // One-sample families, as `counter(name, help, value)` / `gauge(...)`.
+  auto counter = [&](std::string_view name, std::string_view help, std::uint64_t v) { o.counter(name, help, v); };
+  auto gauge = [&](std::string_view name, std::string_view help, double v) { o.gauge(name, help, v); };
   o.family("ioc_connections", "gauge", "Open connections by kind.");
   o.sample("ioc_connections", {{"kind", "ingest"}}, ingest_connections.load());
   o.sample("ioc_connections", {{"kind", "display"}}, display_connections.load());
   o.sample("ioc_connections", {{"kind", "http"}}, http_connections.load());
-  o.counter("ioc_batches_accepted_total", "Batches stored and applied.", batches_accepted.load());
-  o.counter("ioc_samples_accepted_total", "Samples stored and applied.", samples_accepted.load());
+  counter("ioc_batches_accepted_total", "Batches stored and applied.", batches_accepted.load());
+  counter("ioc_samples_accepted_total", "Samples stored and applied.", samples_accepted.load());
   o.family("ioc_samples_refused_total", "counter", "Samples refused, by reason.");
   for (int r = 1; r < reason_slots; ++r) {
     if (auto v = samples_refused[r].load()) {
@@ -66,51 +69,51 @@ std::string metrics::render() const {
       o.sample("ioc_batches_refused_total", {{"reason", core::reason_name(static_cast<ioc::v1::Reason>(r))}}, v);
     }
   }
-  o.counter("ioc_auth_failures_total", "Connections or requests refused for a missing or wrong token.",
+  counter("ioc_auth_failures_total", "Connections or requests refused for a missing or wrong token.",
             auth_failures.load());
-  o.counter("ioc_limit_hits_total", "Requests refused by a per-agency limit.", limit_hits.load());
-  o.counter("ioc_ingest_idle_timeouts_total", "Agency WebSockets closed after idling past server.idle_timeout_ms.",
+  counter("ioc_limit_hits_total", "Requests refused by a per-agency limit.", limit_hits.load());
+  counter("ioc_ingest_idle_timeouts_total", "Agency WebSockets closed after idling past server.idle_timeout_ms.",
             ingest_idle_timeouts.load());
   ack_latency.render(o, "ioc_ack_latency_seconds", "From batch received to ack sent, in seconds.");
-  o.counter("ioc_display_frames_published_total", "Display frames built (each serialized once).",
+  counter("ioc_display_frames_published_total", "Display frames built (each serialized once).",
             frames_published.load());
-  o.counter("ioc_display_frames_sent_total", "Display frames written to displays.", frames_sent.load());
-  o.counter("ioc_display_frames_conflated_total", "Queued frames replaced by a fresh snapshot for a slow display.",
+  counter("ioc_display_frames_sent_total", "Display frames written to displays.", frames_sent.load());
+  counter("ioc_display_frames_conflated_total", "Queued frames replaced by a fresh snapshot for a slow display.",
             frames_conflated.load());
-  o.counter("ioc_displays_closed_slow_total", "Displays closed because they stopped reading.",
+  counter("ioc_displays_closed_slow_total", "Displays closed because they stopped reading.",
             displays_closed_slow.load());
-  o.gauge("ioc_display_lag_seconds", "Last observed delay from publish to a display's write completing.",
+  gauge("ioc_display_lag_seconds", "Last observed delay from publish to a display's write completing.",
           seconds(display_lag_ms.load()));
-  o.gauge("ioc_storage_available", "1 when the durable store accepts writes.", storage_available.load());
-  o.counter("ioc_storage_errors_total", "Failed writes to the durable store.", storage_errors.load());
+  gauge("ioc_storage_available", "1 when the durable store accepts writes.", storage_available.load());
+  counter("ioc_storage_errors_total", "Failed writes to the durable store.", storage_errors.load());
   redis_round_trip.render(o, "ioc_redis_command_duration_seconds",
                           "Redis command round trip (sent to reply read), in seconds; blocking reads excluded.");
   if (const std::int64_t interval = checkpoint_interval_ms.load(); interval > 0) {
     const std::int64_t last = last_checkpoint_ms.load();
-    o.gauge("ioc_checkpoint_interval_seconds", "How often the window state is checkpointed (server.checkpoint_interval_ms).",
+    gauge("ioc_checkpoint_interval_seconds", "How often the window state is checkpointed (server.checkpoint_interval_ms).",
             seconds(interval));
-    o.counter("ioc_checkpoints_total", "Checkpoints Redis confirmed (written, or an equal or newer one already there).",
+    counter("ioc_checkpoints_total", "Checkpoints Redis confirmed (written, or an equal or newer one already there).",
               checkpoints_confirmed.load());
-    o.gauge("ioc_checkpoint_age_seconds",
+    gauge("ioc_checkpoint_age_seconds",
             "Seconds since the last confirmed checkpoint (since the gateway started if none yet).",
             seconds(std::max<std::int64_t>(0, now - (last ? last : process_started_ms))));
     if (last) {
-      o.gauge("ioc_checkpoint_last_success_timestamp_seconds", "When the last checkpoint was confirmed (Unix time).",
+      gauge("ioc_checkpoint_last_success_timestamp_seconds", "When the last checkpoint was confirmed (Unix time).",
               seconds(last));
     }
   }
-  o.counter("ioc_audit_records_total", "Entries typed by hand (/entry) whose audit record was stored.",
+  counter("ioc_audit_records_total", "Entries typed by hand (/entry) whose audit record was stored.",
             audit_records.load());
-  o.counter("ioc_audit_write_failures_total",
+  counter("ioc_audit_write_failures_total",
             "Entries typed by hand that were applied but whose audit record could not be stored.",
             audit_write_failures.load());
-  o.gauge("ioc_series_live", "Series with data.", series_live.load());
-  o.counter("ioc_tls_handshake_failures_total", "TLS handshakes that failed on the TLS port.",
+  gauge("ioc_series_live", "Series with data.", series_live.load());
+  counter("ioc_tls_handshake_failures_total", "TLS handshakes that failed on the TLS port.",
             tls_handshake_failures.load());
   o.family("ioc_tls_reloads_total", "counter", "Certificate reloads on SIGHUP, by result.");
   o.sample("ioc_tls_reloads_total", {{"result", "ok"}}, tls_reloads.load());
   o.sample("ioc_tls_reloads_total", {{"result", "failed"}}, tls_reload_failures.load());
-  o.gauge("ioc_tls_certificate_not_after_seconds", "When the served certificate expires (Unix time; 0 without TLS).",
+  gauge("ioc_tls_certificate_not_after_seconds", "When the served certificate expires (Unix time; 0 without TLS).",
           static_cast<double>(tls_certificate_not_after.load()));
   render_feed_metrics(o, now);
   o.family("ioc_build_info", "gauge", "Always 1: the version and git commit this gateway was built from.");

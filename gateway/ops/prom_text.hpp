@@ -26,6 +26,12 @@ class prom_text {
   void gauge(std::string_view name, std::string_view help, double value);
   void counter(std::string_view name, std::string_view help, std::uint64_t value);
 
+  // Appends exposition text another part already formatted (its own families).
+  prom_text& operator<<(std::string_view raw) {
+    out_ += raw;
+    return *this;
+  }
+
   std::string& text() { return out_; }
 
  private:

@@ -108,7 +108,7 @@ TEST_F(MonitoringOnRedis, MetricsPassPromtoolAndMove) {
   // The hub copies the engine's view once a second.
   ASSERT_TRUE(poll_until([&] { return value_or(port(), tax) >= 0; }, 5s)) << metrics_text(port());
   const double silent_from = value_or(port(), tax);
-  EXPECT_TRUE(poll_until([&] { return value_or(port(), tax) >= silent_from + 1.0; }, 10s));
+  EXPECT_TRUE(poll_until([&] { return value_or(port(), tax) >= silent_from + 1.5; }, 10s));
   EXPECT_FALSE(value_of(metrics_text(port()), "ioc_agency_last_batch_timestamp_seconds{agency=\"tax\"}"));
 
   // A batch: it falls back to (nearly) zero, and the source appears.
@@ -116,14 +116,16 @@ TEST_F(MonitoringOnRedis, MetricsPassPromtoolAndMove) {
   tools::agency_client client("127.0.0.1", port_str(port()), "tax-token");
   const double sent_at = now_ms() / 1000.0;
   ASSERT_EQ(client.send(batch("mon-1", 1, "einvoice_issued", "45", 3)).accepted(), 1u);
-  EXPECT_TRUE(poll_until([&] { return value_or(port(), tax, 1e9) < 1.0; }, 10s)) << metrics_text(port());
   std::string text = metrics_text(port());
+  EXPECT_LT(value_of(text, tax).value_or(1e9), 1.0) << text;
   EXPECT_NEAR(value_of(text, "ioc_agency_last_batch_timestamp_seconds{agency=\"tax\"}").value_or(0), sent_at, 5);
-  EXPECT_EQ(value_of(text, "ioc_agency_feed_status{agency=\"tax\",status=\"fresh\"}"), 1);
   const std::string source = "ioc_source_freshness_seconds{agency=\"tax\",source=\"mon-1\"}";
   ASSERT_TRUE(value_of(text, source)) << text;
   EXPECT_NEAR(value_of(text, "ioc_source_last_batch_timestamp_seconds{agency=\"tax\",source=\"mon-1\"}").value_or(0),
               sent_at, 5);
+  // The status the wall shows follows within the hub's next copy (a second).
+  EXPECT_TRUE(poll_until(
+      [&] { return value_or(port(), "ioc_agency_feed_status{agency=\"tax\",status=\"fresh\"}") == 1; }, 10s));
   // ...and grows again while the source is silent.
   const double after_batch = *value_of(text, source);
   EXPECT_TRUE(poll_until([&] { return value_or(port(), source) >= after_batch + 1.0; }, 10s));
@@ -154,7 +156,8 @@ TEST_F(MonitoringOnRedis, MetricsPassPromtoolAndMove) {
 TEST_F(MonitoringOnRedis, CheckpointAgeGrowsWhileRedisIsAway) {
   EXPECT_TRUE(poll_until([&] { return value_or(port(), "ioc_checkpoint_age_seconds", 99) < 1.0; }, 10s));
   redis_.pause();  // SIGSTOP: nothing answers
-  EXPECT_TRUE(poll_until([&] { return value_or(port(), "ioc_storage_available") == 0; }, 10s));
+  EXPECT_TRUE(poll_until([&] { return value_or(port(), "ioc_storage_available") == 0; }, 10s))
+      << shell_output("grep State /proc/" + std::to_string(redis_.pid()) + "/status") << "\n" << gw_->log();
   const double stalled = value_or(port(), "ioc_checkpoint_age_seconds");
   EXPECT_TRUE(poll_until([&] { return value_or(port(), "ioc_checkpoint_age_seconds") >= stalled + 1.5; }, 10s));
   redis_.resume();
