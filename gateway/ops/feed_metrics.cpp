@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <limits>
-#include <tuple>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -21,7 +21,7 @@ struct agency_row {
   std::int64_t judged_from_ms = 0;  // last_seen_ms, or when the engine started
   std::int64_t late_after_ms = 0;   // 0: sends nothing with an expectation
   std::int64_t silent_after_ms = 0;
-  std::string status;               // fresh | late | silent | unknown
+  std::string status;  // fresh | late | silent | unknown
 };
 
 struct alert_row {
@@ -56,7 +56,9 @@ feed_state& state() {
 constexpr std::string_view severities[] = {"critical", "warning", "info"};
 constexpr std::string_view statuses[] = {"fresh", "late", "silent", "unknown"};
 
-double seconds(std::int64_t ms) { return static_cast<double>(ms) / 1000.0; }
+double seconds(std::int64_t ms) {
+  return static_cast<double>(ms) / 1000.0;
+}
 
 }  // namespace
 
@@ -131,23 +133,31 @@ void render_feed_metrics(prom_text& out, std::int64_t now_ms) {
   out.family("ioc_agency_last_batch_timestamp_seconds", "gauge",
              "When the agency's last accepted batch arrived (Unix time); absent until one has.");
   for (const auto& a : s.agencies) {
-    if (a.last_seen_ms) out.sample("ioc_agency_last_batch_timestamp_seconds", {{"agency", a.id}}, seconds(a.last_seen_ms));
+    if (a.last_seen_ms) {
+      out.sample("ioc_agency_last_batch_timestamp_seconds", {{"agency", a.id}}, seconds(a.last_seen_ms));
+    }
   }
   out.family("ioc_agency_freshness_seconds", "gauge",
              "Seconds since the agency's last accepted batch (since the gateway started if none yet).");
   for (const auto& a : s.agencies) {
-    out.sample("ioc_agency_freshness_seconds", {{"agency", a.id}}, seconds(std::max<std::int64_t>(0, now_ms - a.judged_from_ms)));
+    const std::int64_t age = std::max<std::int64_t>(0, now_ms - a.judged_from_ms);
+    out.sample("ioc_agency_freshness_seconds", {{"agency", a.id}}, seconds(age));
   }
   out.family("ioc_agency_late_after_seconds", "gauge",
              "Silence after which the agency's feed is late (its most demanding indicator's expectation).");
   for (const auto& a : s.agencies) {
-    if (a.late_after_ms) out.sample("ioc_agency_late_after_seconds", {{"agency", a.id}}, seconds(a.late_after_ms));
+    if (a.late_after_ms) {
+      out.sample("ioc_agency_late_after_seconds", {{"agency", a.id}}, seconds(a.late_after_ms));
+    }
   }
   out.family("ioc_agency_silent_after_seconds", "gauge", "Silence after which the agency's feed is silent (down).");
   for (const auto& a : s.agencies) {
-    if (a.silent_after_ms) out.sample("ioc_agency_silent_after_seconds", {{"agency", a.id}}, seconds(a.silent_after_ms));
+    if (a.silent_after_ms) {
+      out.sample("ioc_agency_silent_after_seconds", {{"agency", a.id}}, seconds(a.silent_after_ms));
+    }
   }
-  out.family("ioc_agency_feed_status", "gauge", "1 for the agency's feed status as the wall shows it, 0 for the others.");
+  out.family("ioc_agency_feed_status", "gauge",
+             "1 for the agency's feed status as the wall shows it, 0 for the others.");
   for (const auto& a : s.agencies) {
     for (auto st : statuses) {
       out.sample("ioc_agency_feed_status", {{"agency", a.id}, {"status", st}}, std::int64_t{a.status == st ? 1 : 0});
@@ -182,7 +192,8 @@ void render_feed_metrics(prom_text& out, std::int64_t now_ms) {
                                  [&](const alert_row& a) { return a.active && alert_severity(a.kind) == sev; });
     out.sample("ioc_alerts_active", {{"severity", sev}}, static_cast<std::int64_t>(n));
   }
-  out.family("ioc_alert_active", "gauge", "1 while the alert is active, 0 once cleared (cleared ones are kept a while).");
+  out.family("ioc_alert_active", "gauge",
+             "1 while the alert is active, 0 once cleared (cleared ones are kept a while).");
   for (const auto& a : s.alerts) {
     out.sample("ioc_alert_active", {{"alert_id", a.id}, {"kind", a.kind}, {"severity", alert_severity(a.kind)}},
                std::int64_t{a.active ? 1 : 0});

@@ -9,10 +9,12 @@ std::string prom_escape(std::string_view value) {
   std::string out;
   out.reserve(value.size());
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      default: out += c;
+    }
   }
   return out;
 }
@@ -36,9 +38,11 @@ void prom_text::family(std::string_view name, std::string_view type, std::string
   out_ += ' ';
   // HELP text escapes backslash and newline only.
   for (char c : help) {
-    if (c == '\\') out_ += "\\\\";
-    else if (c == '\n') out_ += "\\n";
-    else out_ += c;
+    switch (c) {
+      case '\\': out_ += "\\\\"; break;
+      case '\n': out_ += "\\n"; break;
+      default: out_ += c;
+    }
   }
   out_ += "\n# TYPE ";
   out_ += name;

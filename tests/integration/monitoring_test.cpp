@@ -24,7 +24,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string metrics_text(unsigned short port) { return http_call(port, "GET", "/metrics").body; }
+std::string metrics_text(unsigned short port) {
+  return http_call(port, "GET", "/metrics").body;
+}
 
 // The value of one series ("name" or "name{labels}" exactly as written), if present.
 std::optional<double> value_of(const std::string& text, const std::string& series) {
@@ -63,7 +65,9 @@ ioc::v1::IngestBatch batch(const std::string& source, std::uint64_t seq, const s
   return b;
 }
 
-std::string port_str(unsigned short p) { return std::to_string(p); }
+std::string port_str(unsigned short p) {
+  return std::to_string(p);
+}
 
 class MonitoringOnRedis : public ::testing::Test {
  protected:
@@ -93,8 +97,8 @@ TEST_F(MonitoringOnRedis, MetricsPassPromtoolAndMove) {
   const double started = value_of(first, "process_start_time_seconds").value_or(0);
   EXPECT_NEAR(started, now_ms() / 1000.0, 120);
   std::smatch build;
-  ASSERT_TRUE(std::regex_search(first, build, std::regex("\nioc_build_info\\{version=\"([^\"]+)\",commit=\"([^\"]+)\"\\} 1\n")))
-      << first;
+  const std::regex build_info("\nioc_build_info\\{version=\"([^\"]+)\",commit=\"([^\"]+)\"\\} 1\n");
+  ASSERT_TRUE(std::regex_search(first, build, build_info)) << first;
   const std::string version_line = shell_output(binary_dir() + "/gateway/ioc-gateway --version");
   EXPECT_EQ(version_line, "ioc-gateway " + build[1].str() + " (commit " + build[2].str() + ")");
   EXPECT_TRUE(std::regex_match(build[2].str(), std::regex("[0-9a-f]{12}|unknown"))) << build[2];
@@ -157,7 +161,8 @@ TEST_F(MonitoringOnRedis, CheckpointAgeGrowsWhileRedisIsAway) {
   EXPECT_TRUE(poll_until([&] { return value_or(port(), "ioc_checkpoint_age_seconds", 99) < 1.0; }, 10s));
   redis_.pause();  // SIGSTOP: nothing answers
   EXPECT_TRUE(poll_until([&] { return value_or(port(), "ioc_storage_available") == 0; }, 10s))
-      << shell_output("grep State /proc/" + std::to_string(redis_.pid()) + "/status") << "\n" << gw_->log();
+      << shell_output("grep State /proc/" + std::to_string(redis_.pid()) + "/status") << "\n"
+      << gw_->log();
   const double stalled = value_or(port(), "ioc_checkpoint_age_seconds");
   EXPECT_TRUE(poll_until([&] { return value_or(port(), "ioc_checkpoint_age_seconds") >= stalled + 1.5; }, 10s));
   redis_.resume();
@@ -217,10 +222,13 @@ TEST_F(MonitoringOnRedis, DashboardAndRulesQueryOnlyExposedMetrics) {
   tools::agency_client police("127.0.0.1", port_str(port()), "police-token");
   ASSERT_EQ(police.send(batch("mon-police", 1, "vneid_activated", "461", 150)).accepted(), 1u);
   std::string metrics;
-  EXPECT_TRUE(poll_until([&] {
-    metrics = metrics_text(port());
-    return has_sample(metrics, "ioc_alert_active") && has_sample(metrics, "ioc_checkpoint_last_success_timestamp_seconds");
-  }, 10s));
+  EXPECT_TRUE(poll_until(
+      [&] {
+        metrics = metrics_text(port());
+        return has_sample(metrics, "ioc_alert_active") &&
+               has_sample(metrics, "ioc_checkpoint_last_success_timestamp_seconds");
+      },
+      10s));
 
   const std::string dashboard_text = read_text_file(source_dir() + "/deploy/grafana/ioc-dti.json");
   boost::system::error_code ec;
