@@ -353,6 +353,22 @@ TEST(Package, InstallsIntoACleanRootAndServes) {
   kill(redis, SIGTERM);
   wait_exit(redis, 15s);
 
+  // An upgrade (here the same version again) keeps the passwords, the ACL's
+  // hashes and an operator's edit of the configuration.
+  const std::string acl_before = read_text_file(root + "/etc/redis/ioc-users.acl");
+  const std::string config_path = root + "/etc/ioc-dti/gateway.json";
+  std::string edited = read_text_file(config_path);
+  const std::string level = "\"log_level\": \"info\"";
+  ASSERT_TRUE(contains(edited, level));
+  edited.replace(edited.find(level), level.size(), "\"log_level\": \"warn\"");
+  std::ofstream(config_path) << edited;
+  const auto upgrade = run(dpkg + "--force-depends --force-confold -i " + deb);
+  ASSERT_EQ(upgrade.status, 0) << upgrade.output;
+  EXPECT_EQ(read_text_file(root + "/etc/ioc-dti/redis-password"), gateway_password + "\n");
+  EXPECT_EQ(read_text_file(root + "/etc/redis/ioc-users.acl"), acl_before);
+  EXPECT_TRUE(contains(read_text_file(config_path), "\"log_level\": \"warn\""));
+  EXPECT_EQ(mode_owner(config_path), "0640 0:" + ioc);
+
   // Purge takes the generated credentials and keeps the province's data.
   const auto purge = run(dpkg + "--purge ioc-dti");
   EXPECT_EQ(purge.status, 0) << purge.output;
