@@ -15,6 +15,7 @@
 # Writes DIR/ioc-dti-<UTC time>.rdb, its .sha256 and, unless --no-config, a
 # .config.tar.gz of the configuration directory. Keeps the newest N (14).
 set -euo pipefail
+umask 077  # the copy holds the whole province, and the configuration its password files
 
 redis="127.0.0.1:6380"
 user="ioc-admin"
