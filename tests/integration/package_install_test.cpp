@@ -102,6 +102,24 @@ TEST(Package, CarriesWhatOperatorsNeedAndItsDependencies) {
   // Stripped: the gateway is a few MB, not the debug build's tens.
   const auto size = run("dpkg-deb --fsys-tarfile " + deb + " | tar -xO ./usr/bin/ioc-gateway | wc -c");
   EXPECT_LT(std::stol(size.output), 30L << 20) << "ioc-gateway is not stripped";
+
+  // The units parse (no unknown or invalid setting) and the gateway's is
+  // hardened: systemd's own exposure score, 0 (locked down) to 10.
+  const std::string tree = dir + "/tree";
+  ASSERT_EQ(run("dpkg-deb -x " + deb + " " + tree).status, 0);
+  const auto verify = run("systemd-analyze verify --root=" + tree +
+                          " /lib/systemd/system/ioc-gateway.service /lib/systemd/system/ioc-gateway@8081.service");
+  for (const char* bad : {"Unknown", "nvalid", "rror"}) {
+    EXPECT_FALSE(contains(verify.output, bad)) << verify.output;
+  }
+  const auto security = run("systemd-analyze security --offline=true --root=" + tree + " " + tree +
+                            "/lib/systemd/system/ioc-gateway.service");
+  const auto at = security.output.find("Overall exposure level for ioc-gateway.service: ");
+  ASSERT_NE(at, std::string::npos) << security.output;
+  const double exposure = std::stod(security.output.substr(at + 48));
+  std::printf("[package] %s: %ld bytes; ioc-gateway.service exposure %.1f\n", fs::path(deb).filename().c_str(),
+              static_cast<long>(fs::file_size(deb)), exposure);
+  EXPECT_LE(exposure, 2.0) << security.output;
   fs::remove_all(dir);
 }
 
