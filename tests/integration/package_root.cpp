@@ -101,8 +101,9 @@ pid_t start_in_root(const std::string& root, const std::vector<std::string>& arg
   if (unshare(CLONE_NEWNS) != 0) fail("unshare");
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) fail("mount private");
   const std::pair<const char*, const char*> binds[] = {
-      {"/usr/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu"}, {"/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu"},
-      {"/usr/lib64", "/lib64"}, {"/dev", "/dev"}, {"/proc", "/proc"}, {"/usr/bin/redis-server", "/usr/bin/redis-server"}};
+      // Merged /usr or not, these are where ld.so and the libraries are (amd64).
+      {"/usr/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu"}, {"/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu"},
+      {"/lib64", "/lib64"}, {"/dev", "/dev"}, {"/proc", "/proc"}, {"/usr/bin/redis-server", "/usr/bin/redis-server"}};
   for (const auto& [from, to] : binds) {
     const std::string target = root + to;
     if (mount(from, target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) fail(to);
