@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <iostream>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -259,6 +260,8 @@ TEST(Reload, UnderLoadNothingDroppedLostOrDoubled) {
   EXPECT_EQ(metrics_line(gw.port(), "ioc_config_reloads_total{result=\"refused\"}"),
             "ioc_config_reloads_total{result=\"refused\"} 6");
   EXPECT_NE(metrics_line(gw.port(), "ioc_config_loaded_timestamp_seconds "), "");
+  std::cout << "reload under load: " << batches << " batches, " << acked << " samples acknowledged and counted, "
+            << wall.frames << " display frames, 6 reloads installed and 6 refused, no connection dropped\n";
   const std::string log = gw.log();
   EXPECT_NE(log.find("config.reload_refused"), std::string::npos);
   EXPECT_EQ(log.find("viewer-1"), std::string::npos) << "a token was logged";
@@ -307,6 +310,30 @@ TEST(Reload, ViewerSessionSetsAnHttpOnlyCookie) {
   r = http_call(gw.port(), "POST", "/v1/viewer-session", "token=nope", {{"Content-Type", "application/x-www-form-urlencoded"}});
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(r.headers.count("Set-Cookie"), 0u);
+}
+
+// Issue #15 item 3: the shipped configuration (the demo's) listens on
+// loopback; --check-config warns when a file would expose demo tokens on
+// every interface, and still passes it.
+TEST(SafeDefaults, CheckConfigWarnsOnEveryInterfaceWithDemoTokens) {
+  const std::string shipped = read_text_file(source_dir() + "/deploy/config/quang-tri.json");
+  ASSERT_NE(shipped.find("\"listen_address\": \"127.0.0.1\""), std::string::npos);
+  const std::string dir = make_temp_dir("ioc-exposed");
+  const auto check = [&](const std::string& text) {
+    write_file(dir + "/c.json", text);
+    return shell_output(binary_dir() + "/gateway/ioc-gateway --config " + dir + "/c.json --check-config 2>&1; echo rc=$?");
+  };
+  const std::string quiet = check(shipped);
+  EXPECT_EQ(quiet.find("warning"), std::string::npos) << quiet;
+  EXPECT_NE(quiet.find("rc=0"), std::string::npos) << quiet;
+  std::string exposed = shipped;
+  exposed.replace(exposed.find("\"listen_address\": \"127.0.0.1\""), 29, "\"listen_address\": \"0.0.0.0\"");
+  const std::string loud = check(exposed);
+  EXPECT_NE(loud.find("warning: server.listen_address 0.0.0.0 listens on every interface while publicly known demo "
+                      "tokens are accepted"),
+            std::string::npos)
+      << loud;
+  EXPECT_NE(loud.find("rc=0"), std::string::npos) << loud;
 }
 
 }  // namespace
