@@ -100,13 +100,12 @@ struct display_watch {
     client.connect(port, "/v1/live", 0, headers);
     reader = std::thread([this] {
       while (!stop) {
-        auto f = client.read_frame(200ms);
+        // The hub sends at least a heartbeat a second: 5 s without a frame
+        // is a dropped display (and an abandoned read ends the client).
+        auto f = client.read_frame(5s);
         if (!f) {
-          if (client.closed()) {
-            closed = true;
-            return;
-          }
-          continue;
+          closed = true;
+          return;
         }
         ++frames;
         if (f->has_snapshot()) {
@@ -156,6 +155,15 @@ TEST(Reload, UnderLoadNothingDroppedLostOrDoubled) {
       publisher_error = e.what();
     }
   });
+  // A failed ASSERT returns early: stop and join the publisher, never abort.
+  struct joiner {
+    std::atomic<bool>& stop;
+    std::thread& t;
+    ~joiner() {
+      stop = true;
+      if (t.joinable()) t.join();
+    }
+  } join_publisher{stop, publisher};
   // A police session that the last reload revokes.
   tools::agency_client police("127.0.0.1", port, "police-token");
   police.connect();
@@ -253,7 +261,8 @@ TEST(Reload, UnderLoadNothingDroppedLostOrDoubled) {
   stop = true;
   publisher.join();
   EXPECT_EQ(publisher_error, "") << "the publisher's connection dropped";
-  EXPECT_FALSE(wall.closed.load()) << "the display was dropped";
+  EXPECT_FALSE(wall.closed.load()) << "the display was dropped: " << wall.client.close_code() << " "
+                                   << wall.client.close_reason();
   EXPECT_TRUE(poll_until([&] { return day_total(gw.port(), "45") == static_cast<double>(acked.load()); }, 5s))
       << "acknowledged " << acked << ", counted " << day_total(gw.port(), "45");
   EXPECT_EQ(metrics_line(gw.port(), "ioc_config_reloads_total{result=\"ok\"}"), "ioc_config_reloads_total{result=\"ok\"} 6");
