@@ -117,7 +117,7 @@ void validate_limits(error_list& errs, const std::string& path, const ioc::v1::L
 }
 
 void fill_server_defaults(ioc::v1::ServerConfig& s) {
-  if (s.listen_address().empty()) s.set_listen_address("0.0.0.0");
+  if (s.listen_address().empty()) s.set_listen_address("127.0.0.1");  // safe default: name 0.0.0.0 to expose it
   if (s.max_display_connections() == 0) s.set_max_display_connections(5000);
   if (s.display_queue_frames() == 0) s.set_display_queue_frames(4);
   if (s.display_stall_close_ms() == 0) s.set_display_stall_close_ms(10000);

@@ -43,6 +43,10 @@ class engine {
 
   const catalog& cat() const { return *cat_; }
   std::shared_ptr<const catalog> catalog_ptr() const { return cat_; }
+  // Switches to a reloaded catalog with the same indicators, areas and
+  // agencies in the same order (core/catalog_diff.hpp checked it): targets,
+  // thresholds and names take effect from the next read.
+  void replace_catalog(std::shared_ptr<const catalog> c) { cat_ = std::move(c); }
 
   // Reserves (source, epoch, seq) for storing, or says why not (see
   // source_ledger): a resend of an applied batch is a duplicate, one being

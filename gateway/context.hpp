@@ -21,6 +21,9 @@ class closable {
   virtual ~closable() = default;
   // Any thread: implementations post to their own strand.
   virtual void shutdown(std::string reason) = 0;
+  // A reload installed new tokens: a session whose credentials no longer
+  // hold closes itself (1008 with a reason). Any thread.
+  virtual void config_reloaded() {}
 };
 
 class session_registry {
@@ -42,6 +45,17 @@ class session_registry {
       }
     }
     for (auto& s : live) s->shutdown(reason);
+  }
+  // Tells every open session that the configuration changed.
+  void notify_reloaded() {
+    std::vector<std::shared_ptr<closable>> live;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& [id, w] : sessions_) {
+        if (auto s = w.lock()) live.push_back(std::move(s));
+      }
+    }
+    for (auto& s : live) s->config_reloaded();
   }
   std::size_t size() const {
     std::lock_guard lock(mutex_);
@@ -77,9 +91,29 @@ class log_throttle {
   std::atomic<std::uint64_t> suppressed_{0};
 };
 
-struct gateway_context {
+// The part of the configuration a reload replaces whole (gateway/ops/reload.hpp).
+struct live_config {
   std::shared_ptr<const core::catalog> cat;
+  // The server block as written in the file, before command-line overrides.
+  // Only its tokens and allowed_origins may differ from `gateway_context::server`
+  // (core/catalog_diff.hpp refuses other changes): read those from here.
+  ioc::v1::ServerConfig file_server;
+  std::string sha256;          // of the file's bytes
+  std::int64_t loaded_ms = 0;  // when it was installed
+};
+
+struct gateway_context {
+  // The configuration in force, swapped atomically by a reload. A caller keeps
+  // the pointer it got for the whole request or batch, so one request never
+  // sees two configurations. Any thread.
+  std::shared_ptr<const live_config> live() const { return live_.load(std::memory_order_acquire); }
+  std::shared_ptr<const core::catalog> catalog() const { return live()->cat; }
+  void install(std::shared_ptr<const live_config> c) { live_.store(std::move(c), std::memory_order_release); }
+
+  // Startup settings (with command-line overrides); never reloaded.
   ioc::v1::ServerConfig server;
+  std::string config_path;
+  std::mutex reload_mutex;  // one reload at a time
   std::shared_ptr<hub> live_hub;
   std::string web_root;
   session_registry sessions;
@@ -89,6 +123,9 @@ struct gateway_context {
   core::validation_options validation;
   log_throttle auth_log{10};
   log_throttle limit_log{20};
+
+ private:
+  std::atomic<std::shared_ptr<const live_config>> live_;
 };
 
 }  // namespace ioc::gateway

@@ -9,6 +9,7 @@
 #include "core/config_loader.hpp"
 #include "core/history_import.hpp"
 #include "core/vietnam_time.hpp"
+#include "gateway/access/exposure_check.hpp"
 #include "gateway/net/server.hpp"
 #include "gateway/net/tls_context.hpp"
 #include "gateway/ops/build_info.hpp"
@@ -115,10 +116,15 @@ int main(int argc, char** argv) {
         return 2;
       }
     }
+    // Warnings do not fail the check: a demo on a private network may mean it.
+    for (const auto& w : ioc::gateway::exposure_warnings(*cfg.cat, server)) {
+      std::cerr << "ioc-gateway: " << config_path << ": warning: " << w << "\n";
+    }
     std::cout << config_path << ": OK (" << cfg.cat->indicators.size() << " indicators, " << cfg.cat->areas.size()
               << " areas, " << cfg.cat->agencies.size() << " agencies)\n";
     return 0;
   }
+  opts.config_path = config_path;
   ioc::gateway::server s(std::move(cfg), opts);
   return s.run();
 }

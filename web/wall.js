@@ -180,6 +180,7 @@
     const url = new URL("/v1/live", location.href);
     url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
     url.searchParams.set("format", "json");
+    // ?token= is deprecated (it leaks into logs and history): the login page's cookie replaces it.
     for (const p of ["area", "group", "token"]) {
       if (params.get(p) && !(p === "area" && state.areaRefused)) url.searchParams.set(p, params.get(p));
     }
@@ -190,6 +191,15 @@
       // An area code the server does not know: show the province and say so
       // (pickRoot) rather than retry the same refusal for ever.
       if (/^unknown area/.test(ev.reason || "")) state.areaRefused = true;
+      // A viewer token is needed (or was revoked): type it once on the login
+      // page, which keeps it in an HttpOnly cookie rather than in this URL.
+      if (/^viewer token/.test(ev.reason || "")) {
+        const here = new URLSearchParams(location.search);
+        here.delete("token");
+        const next = location.pathname + (here.toString() ? "?" + here : "");
+        location.assign("/login.html?next=" + encodeURIComponent(next));
+        return;
+      }
       goOffline();
       scheduleReconnect();
     };

@@ -10,6 +10,13 @@ class token_bucket {
  public:
   token_bucket(double rate, double burst) : rate_(rate), burst_(burst), tokens_(burst) {}
 
+  // New rate and depth (a configuration reload); the tokens left are kept, up to the new depth.
+  void set_limits(double rate, double burst) {
+    rate_ = rate;
+    burst_ = burst;
+    tokens_ = std::min(tokens_, burst_);
+  }
+
   // Takes one token at time `now_ms` if there is one.
   bool take(std::int64_t now_ms) {
     if (last_ms_ >= 0 && now_ms > last_ms_) {

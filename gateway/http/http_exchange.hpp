@@ -36,6 +36,7 @@ struct http_exchange {
   std::string query;  // after '?', still percent-encoded
   std::shared_ptr<gateway_context> ctx;
   reply_ptr reply;
+  bool tls = false;  // arrived on the TLS port (cookies get Secure)
 };
 
 http_response make_response(boost::beast::http::status status, std::string body,

@@ -119,7 +119,7 @@ class http_session : public http_reply, public std::enable_shared_from_this<http
     keep_alive_ = req.keep_alive();
     head_ = req.method() == http::verb::head;
     std::string query = q == std::string::npos ? std::string() : target.substr(q + 1);
-    route_request(http_exchange{std::move(req), std::move(path), std::move(query), ctx_, shared_from_this()});
+    route_request(http_exchange{std::move(req), std::move(path), std::move(query), ctx_, shared_from_this(), tls});
   }
 
   // On the strand: one answer per request, then the next request is read.

@@ -4,6 +4,7 @@
 #include "core/state_export.hpp"
 #include "gateway/http/routes.hpp"
 #include "gateway/ops/metrics.hpp"
+#include "gateway/ops/reload.hpp"
 
 namespace ioc::gateway {
 
@@ -18,7 +19,7 @@ auto send_ok(reply_ptr reply) {
 
 void serve_catalog(http_exchange& ex) {
   ioc::v1::Catalog c;
-  core::export_catalog(*ex.ctx->cat, &c);
+  core::export_catalog(*ex.ctx->catalog(), &c);
   std::string body;
   google::protobuf::util::JsonPrintOptions opts;
   opts.always_print_primitive_fields = true;
@@ -33,9 +34,11 @@ void route_request(http_exchange ex) {
   const http::verb method = ex.req.method();
   if (method == http::verb::post && path == "/v1/samples") return serve_samples(ex, false);
   if (method == http::verb::post && path == "/v1/entry") return serve_samples(ex, true);
+  if (method == http::verb::post && path == "/v1/admin/reload") return serve_reload(ex);
+  if (method == http::verb::post && path == "/v1/viewer-session") return serve_viewer_session(ex);
   if (method != http::verb::get && method != http::verb::head) {
     auto res = make_response(http::status::method_not_allowed,
-                             error_body("method_not_allowed", "use GET, or POST /v1/samples or /v1/entry"));
+                             error_body("method_not_allowed", "use GET, or POST /v1/samples, /v1/entry, /v1/admin/reload or /v1/viewer-session"));
     res.set(http::field::allow, "GET, HEAD, POST");
     return ex.reply->send(std::move(res));
   }
@@ -49,7 +52,7 @@ void route_request(http_exchange ex) {
                                               : error_body("not_ready", "storage unavailable or shutting down")));
   }
   if (path == "/metrics") {
-    return ex.reply->send(make_response(http::status::ok, global_metrics().render(), "text/plain; version=0.0.4"));
+    return ex.reply->send(make_response(http::status::ok, global_metrics().render() + render_config_metrics(*ex.ctx), "text/plain; version=0.0.4"));
   }
   if (path == "/v1/catalog") return serve_catalog(ex);
   if (path == "/v1/snapshot") return ex.ctx->live_hub->snapshot_json(send_ok(ex.reply));

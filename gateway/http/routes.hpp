@@ -20,6 +20,10 @@ void serve_export(http_exchange& ex);
 
 // Administrator-only routes (routes_admin.cpp).
 void serve_audit(http_exchange& ex);
+void serve_reload(http_exchange& ex);
+
+// A wall's viewer token exchanged for an HttpOnly cookie (routes_viewer.cpp).
+void serve_viewer_session(http_exchange& ex);
 
 // Files: the wall's pages and the published contract (routes_static.cpp).
 void serve_contract(http_exchange& ex);

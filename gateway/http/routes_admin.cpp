@@ -6,6 +6,7 @@
 #include "gateway/http/routes.hpp"
 #include "gateway/ops/log.hpp"
 #include "gateway/ops/metrics.hpp"
+#include "gateway/ops/reload.hpp"
 
 namespace ioc::gateway {
 
@@ -25,7 +26,7 @@ bool require_admin(http_exchange& ex, const char* what) {
     ex.reply->send(std::move(res));
     return false;
   }
-  const std::string& admin = ex.ctx->server.admin_token_sha256();
+  const std::string admin = ex.ctx->live()->file_server.admin_token_sha256();
   if (admin.empty() || !token_matches(token, admin)) {
     global_metrics().auth_failures.fetch_add(1);
     if (ex.ctx->auth_log.allow()) {
@@ -59,6 +60,26 @@ void serve_audit(http_exchange& ex) {
                         "the audit trail cannot be read now");
     }
     reply->send(make_response(http::status::ok, std::move(*body)));
+  });
+}
+
+// POST /v1/admin/reload: rereads the configuration file and installs it, or
+// refuses it whole (422, every problem listed) with the old one still running.
+// Answers once the hub has switched, so the next display frame is the new one.
+void serve_reload(http_exchange& ex) {
+  if (!require_admin(ex, "reload the configuration")) return;
+  reload_configuration(*ex.ctx, "http remote=" + ex.reply->remote(), [reply = ex.reply](reload_result r) {
+    std::string problems;
+    for (const auto& p : r.problems) problems += (problems.empty() ? "\"" : ",\"") + json_escape(p) + "\"";
+    if (!r.ok) {
+      return reply->send(make_response(
+          http::status::unprocessable_entity,
+          "{\"code\":\"config_refused\",\"message\":\"" +
+              json_escape(std::to_string(r.problems.size()) + " problem(s); the previous configuration is still in force") +
+              "\",\"problems\":[" + problems + "],\"sha256\":\"" + r.sha256 + "\"}"));
+    }
+    reply->send(make_response(http::status::ok, std::string("{\"status\":\"") + (r.unchanged ? "unchanged" : "reloaded") +
+                                                    "\",\"sha256\":\"" + r.sha256 + "\"}"));
   });
 }
 

@@ -21,7 +21,8 @@ constexpr std::size_t max_export_rows = 200'000;
 // The (indicator, area) of a REST path and its ?area= (the province by
 // default); nullopt after answering 404.
 std::optional<std::pair<int, int>> series_of(http_exchange& ex, const std::string& indicator_id) {
-  const core::catalog& cat = *ex.ctx->cat;
+  const auto held = ex.ctx->catalog();  // one configuration for the whole request
+  const core::catalog& cat = *held;
   const int ind = cat.find_indicator(indicator_id);
   if (ind < 0) {
     send_error(ex.reply, http::status::not_found, "unknown_indicator", "unknown indicator '" + indicator_id + "'");
@@ -117,7 +118,8 @@ void serve_history(http_exchange& ex, const std::string& indicator_id) {
 // indicators × areas × periods with each indicator's target, its source and
 // verification (default: every indicator, the province, the last 13 months, CSV).
 void serve_export(http_exchange& ex) {
-  const core::catalog& cat = *ex.ctx->cat;
+  const auto held = ex.ctx->catalog();
+  const core::catalog& cat = *held;
   std::vector<int> indicators, areas;
   if (!resolve_list(ex, query_param(ex.query, "indicators"), [&](const std::string& id) { return cat.find_indicator(id); },
                     "unknown_indicator", "indicator", &indicators) ||
@@ -144,7 +146,7 @@ void serve_export(http_exchange& ex) {
   }
   const bool xlsx = format == "xlsx";
   ex.ctx->live_hub->export_table(std::move(indicators), std::move(areas), range->month, range->from, range->to,
-                                 [reply = ex.reply, cat = ex.ctx->cat, xlsx, month = range->month](
+                                 [reply = ex.reply, cat = held, xlsx, month = range->month](
                                      std::vector<core::export_row> rows) {
     // Written on the connection's strand, not the hub's.
     reply->post([reply, cat, xlsx, month, rows = std::move(rows)] {

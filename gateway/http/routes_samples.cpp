@@ -33,11 +33,11 @@ int authenticated_agency(http_exchange& ex, const char* path, std::string* perso
   const std::string_view token = bearer_token(ex.req[http::field::authorization]);
   int agency = -1;
   if (person) {
-    entry_identity id = authenticate_entry(*ex.ctx->cat, token);
+    entry_identity id = authenticate_entry(*ex.ctx->catalog(), token);
     agency = id.agency;
     *person = std::move(id.person);
   } else {
-    agency = authenticate_agency(*ex.ctx->cat, token);
+    agency = authenticate_agency(*ex.ctx->catalog(), token);
   }
   if (agency >= 0) return agency;
   global_metrics().auth_failures.fetch_add(1);
@@ -72,7 +72,7 @@ void audit_entry(gateway_context& ctx, const entry_origin& origin, int agency, c
     result = ack->refused_size() == 0 ? "accepted" : ack->accepted() > 0 ? "partly_refused" : "refused";
   }
   std::string rec = "{\"atMs\":" + std::to_string(wall_clock_ms()) + ",\"agency\":\"" +
-                    json_escape(ctx.cat->agencies[agency].id) + "\",\"person\":\"" + json_escape(origin.person) +
+                    json_escape(ctx.catalog()->agencies[agency].id) + "\",\"person\":\"" + json_escape(origin.person) +
                     "\",\"result\":\"" + result + "\",\"remote\":\"" + json_escape(origin.remote) +
                     "\",\"forwardedFor\":\"" + json_escape(origin.forwarded_for) + "\",\"userAgent\":\"" +
                     json_escape(origin.user_agent) + "\"";
@@ -92,7 +92,8 @@ void serve_samples(http_exchange& ex, bool entry) {
   const int agency = authenticated_agency(ex, entry ? "/v1/entry" : "/v1/samples", entry ? &person : nullptr);
   if (agency < 0) return;
   gateway_context& ctx = *ex.ctx;
-  const auto& limits = ctx.cat->agencies[agency].limits;
+  const auto held = ctx.catalog();  // one configuration for the whole request
+  const auto& limits = held->agencies[agency].limits;
   if (ex.req.body().size() > limits.max_message_bytes) {
     global_metrics().limit_hits.fetch_add(1);
     return send_error(ex.reply, http::status::payload_too_large, "too_large",
@@ -112,7 +113,7 @@ void serve_samples(http_exchange& ex, bool entry) {
     if (entry) audit_entry(ctx, origin_of(ex, person), agency, nullptr, nullptr, d.error);
     return send_error(ex.reply, http::status::bad_request, "malformed", d.error);
   }
-  core::validation_result v = core::validate_batch(*ctx.cat, agency, *d.batch, wall_clock_ms(), ctx.validation);
+  core::validation_result v = core::validate_batch(*held, agency, *d.batch, wall_clock_ms(), ctx.validation);
   std::string raw = json ? d.batch->SerializeAsString() : std::move(ex.req.body());
   std::shared_ptr<const ioc::v1::IngestBatch> batch;
   entry_origin origin;

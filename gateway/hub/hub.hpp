@@ -96,6 +96,13 @@ class hub : public std::enable_shared_from_this<hub> {
   // nullopt when the store cannot read them now. Any thread.
   void audit_json(std::size_t limit, std::function<void(std::optional<std::string>)> done);
 
+  // Switches to a reloaded catalog with the same structure (checked by
+  // core/catalog_diff.hpp) on the hub's strand: targets, thresholds, limits
+  // and names apply from then on, and every display gets a fresh snapshot
+  // carrying the new catalog as its next frame. `done` runs on the strand
+  // once the switch is made. Any thread (hub_reload.cpp).
+  void reload(std::shared_ptr<const core::catalog> cat, std::function<void()> done);
+
   const core::catalog& cat() const { return *cat_; }
   bool ready() const { return ready_.load(); }
   std::uint64_t epoch() const { return epoch_; }

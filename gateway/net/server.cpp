@@ -11,7 +11,9 @@
 #include "gateway/context.hpp"
 #include "gateway/http/http_session.hpp"
 #include "gateway/ops/log.hpp"
+#include "gateway/access/exposure_check.hpp"
 #include "gateway/ops/metrics.hpp"
+#include "gateway/ops/reload.hpp"
 #include "gateway/store/store_factory.hpp"
 #include "gateway/net/tls_context.hpp"
 
@@ -111,22 +113,25 @@ int server::run() {
   asio::io_context ioc(static_cast<int>(threads));
 
   auto ctx = std::make_shared<gateway_context>();
-  ctx->cat = impl_->config.cat;
+  const auto& cat = impl_->config.cat;
+  ctx->install(make_live_config(impl_->config, file_sha256(o.config_path)));
+  ctx->config_path = o.config_path;
   ctx->server = cfg;
   ctx->web_root = cfg.web_root();
-  for (std::size_t i = 0; i < ctx->cat->agencies.size(); ++i) {
+  for (const auto& w : exposure_warnings(*cat, cfg)) IOC_LOG(log_level::warn, "config.exposed", w);
+  for (std::size_t i = 0; i < cat->agencies.size(); ++i) {
     ctx->agency_connections.push_back(std::make_unique<std::atomic<int>>(0));
   }
   auto hub_strand = asio::make_strand(ioc);
   std::unique_ptr<batch_store> store;
   try {
-    store = make_batch_store(hub_strand, ctx->cat, cfg);
+    store = make_batch_store(hub_strand, cat, cfg);
   } catch (const std::exception& e) {
     std::cerr << "ioc-gateway: " << e.what() << "\n";
     return 2;
   }
   const std::string store_name = store->name();
-  ctx->live_hub = std::make_shared<hub>(hub_strand, ctx->cat, cfg, std::move(store));
+  ctx->live_hub = std::make_shared<hub>(hub_strand, cat, cfg, std::move(store));
   ctx->live_hub->import_history(o.imported_history);
 
   std::shared_ptr<listener> l;
@@ -194,15 +199,17 @@ int server::run() {
     give_up = std::chrono::steady_clock::now() + std::chrono::seconds(3);
     wait_for_sessions();
   });
-  // SIGHUP rereads the certificate and key: new handshakes use them, open
-  // connections keep theirs; a bad pair is logged and the old one stays.
-  // Without TLS it is logged and ignored (never the default: terminate).
+  // SIGHUP rereads the configuration file (gateway/ops/reload.hpp: installed
+  // whole or refused whole) and the certificate and key: new handshakes use
+  // them, open connections keep theirs; a bad pair is logged and the old one
+  // stays. Never the default action (terminate).
   asio::signal_set reload_signals(ioc, SIGHUP);
   std::function<void()> await_reload = [&] {
     reload_signals.async_wait([&](boost::system::error_code ec, int) {
       if (ec) return;
+      reload_configuration(*ctx, "SIGHUP", [](reload_result) {});  // logs and counts its outcome
       if (!tls) {
-        IOC_LOG(log_level::info, "reload.nothing", "SIGHUP: no TLS certificate configured; nothing to reload");
+        // No certificate to reread.
       } else if (std::string error = tls->reload(); error.empty()) {
         IOC_LOG(log_level::info, "tls.reloaded", tls->describe());
         global_metrics().tls_certificate_not_after.store(tls->not_after());

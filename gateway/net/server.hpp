@@ -15,6 +15,7 @@ struct server_options {
   std::string redis;       // overrides server.redis_address when set ("none" = memory)
   int threads = 0;         // overrides server.threads when > 0
   std::string log_level;   // overrides server.log_level when set
+  std::string config_path; // the file, reread on SIGHUP and POST /v1/admin/reload
   std::vector<core::history_row> imported_history;  // --import-history: written into history after each recovery
 };
 

@@ -13,6 +13,7 @@
 #include <deque>
 
 #include "gateway/access/auth.hpp"
+#include "gateway/access/viewer_token.hpp"
 #include "gateway/ops/log.hpp"
 #include "gateway/ops/metrics.hpp"
 #include "gateway/http/query_string.hpp"
@@ -81,6 +82,18 @@ class display_session : public display_sink,
       self->close_with(websocket::close_code::going_away, reason);
     });
   }
+  // A reload that changed the viewer token closes displays that joined with
+  // the old one; they reconnect only with the new.
+  void config_reloaded() override {
+    asio::post(ws_.get_executor(), [self = shared_from_this()] {
+      const auto live = self->ctx_->live();
+      const std::string& viewer = live->file_server.viewer_token_sha256();
+      if (!viewer.empty() && self->viewer_sha256_ != viewer) {
+        global_metrics().auth_failures.fetch_add(1);
+        self->close_with(websocket::close_code::policy_error, "viewer token revoked by a configuration reload");
+      }
+    });
+  }
 
  private:
   struct queued {
@@ -95,23 +108,25 @@ class display_session : public display_sink,
       return;
     }
     const auto& server = ctx_->server;
+    const auto live = ctx_->live();  // tokens and origins as last reloaded
     const std::string origin(req_[beast::http::field::origin]);
-    if (!origin.empty() && server.allowed_origins_size() > 0) {
+    if (!origin.empty() && live->file_server.allowed_origins_size() > 0) {
       bool allowed = false;
-      for (const auto& o : server.allowed_origins()) allowed = allowed || o == origin;
+      for (const auto& o : live->file_server.allowed_origins()) allowed = allowed || o == origin;
       if (!allowed) {
         return close_with(websocket::close_code::policy_error, "origin not allowed: " + origin.substr(0, 100));
       }
     }
-    if (!server.viewer_token_sha256().empty()) {
-      std::string token = query_param(req_.target(), "token");
-      if (token.empty()) token = std::string(bearer_token(req_[beast::http::field::authorization]));
-      if (!token_matches(token, server.viewer_token_sha256())) {
+    if (const std::string& viewer = live->file_server.viewer_token_sha256(); !viewer.empty()) {
+      const std::string token = presented_viewer_token(req_.target(), req_[beast::http::field::authorization],
+                                                       req_[beast::http::field::cookie]);
+      viewer_sha256_ = sha256_hex(token);
+      if (!token_matches(token, viewer)) {
         global_metrics().auth_failures.fetch_add(1);
         return close_with(websocket::close_code::policy_error, "viewer token missing or not recognised");
       }
     }
-    if (!filter_.area.empty() && ctx_->cat->find_area(filter_.area) < 0) {
+    if (!filter_.area.empty() && live->cat->find_area(filter_.area) < 0) {
       return close_with(websocket::close_code::policy_error, "unknown area " + filter_.area.substr(0, 20));
     }
     if (global_metrics().display_connections.fetch_add(1) >= static_cast<std::int64_t>(server.max_display_connections())) {
@@ -120,6 +135,7 @@ class display_session : public display_sink,
     }
     joined_ = true;
     ctx_->sessions.add(id_, weak_from_this());
+    if (ctx_->live() != live) config_reloaded();  // a reload between the check and add() missed us
     if (filter_.json) {
       ws_.text(true);
     } else {
@@ -238,6 +254,7 @@ class display_session : public display_sink,
   std::uint64_t id_;
   asio::steady_timer stall_timer_;
   display_filter filter_;
+  std::string viewer_sha256_;  // of the viewer token it joined with
   beast::flat_buffer buffer_;
   std::deque<queued> queue_;
   websocket::close_reason close_reason_;

@@ -7,6 +7,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <algorithm>
 #include <deque>
 
 #include "gateway/access/auth.hpp"
@@ -48,7 +49,7 @@ class ingest_session : public closable, public std::enable_shared_from_this<inge
       ctx_->agency_connections[agency_]->fetch_sub(1);
       global_metrics().ingest_connections.fetch_sub(1);
       IOC_LOG(idle_timed_out_ ? log_level::debug : log_level::info, "ingest.disconnected",
-              "agency=" + ctx_->cat->agencies[agency_].id + " id=" + std::to_string(id_) + " batches=" + std::to_string(batches_));
+              "agency=" + ctx_->catalog()->agencies[agency_].id + " id=" + std::to_string(id_) + " batches=" + std::to_string(batches_));
     }
   }
 
@@ -69,6 +70,21 @@ class ingest_session : public closable, public std::enable_shared_from_this<inge
     });
   }
 
+  // After a reload: closed (1008) when its token was removed from the agency,
+  // else the agency's new message size applies from the next frame.
+  void config_reloaded() override {
+    asio::post(ws_.get_executor(), [self = shared_from_this()] {
+      if (self->agency_ < 0 || self->closing_) return;
+      const auto cat = self->ctx_->catalog();
+      const auto& def = cat->agencies[self->agency_];
+      if (std::find(def.token_sha256.begin(), def.token_sha256.end(), self->token_sha256_) == def.token_sha256.end()) {
+        IOC_LOG(log_level::info, "ingest.token_revoked", "agency=" + def.id + " id=" + std::to_string(self->id_));
+        return self->close_with(websocket::close_code::policy_error, "agency token revoked by a configuration reload");
+      }
+      self->ws_.read_message_max(def.limits.max_message_bytes);
+    });
+  }
+
  private:
   void on_accept(beast::error_code ec) {
     if (ec) {
@@ -76,7 +92,8 @@ class ingest_session : public closable, public std::enable_shared_from_this<inge
       return;
     }
     const std::string_view token = bearer_token(req_[beast::http::field::authorization]);
-    const int agency = authenticate_agency(*ctx_->cat, token);
+    const auto cat = ctx_->catalog();
+    const int agency = authenticate_agency(*cat, token);
     if (agency < 0) {
       global_metrics().auth_failures.fetch_add(1);
       if (ctx_->auth_log.allow()) {
@@ -85,7 +102,7 @@ class ingest_session : public closable, public std::enable_shared_from_this<inge
       return close_with(websocket::close_code::policy_error,
                         token.empty() ? "missing Authorization: Bearer <agency token>" : "agency token not recognised");
     }
-    const auto& def = ctx_->cat->agencies[agency];
+    const auto& def = cat->agencies[agency];
     if (ctx_->agency_connections[agency]->fetch_add(1) >= static_cast<int>(def.limits.max_connections)) {
       ctx_->agency_connections[agency]->fetch_sub(1);
       global_metrics().limit_hits.fetch_add(1);
@@ -96,8 +113,10 @@ class ingest_session : public closable, public std::enable_shared_from_this<inge
                         "too many connections for agency " + def.id + " (limit " + std::to_string(def.limits.max_connections) + ")");
     }
     agency_ = agency;
+    token_sha256_ = sha256_hex(token);
     global_metrics().ingest_connections.fetch_add(1);
     ctx_->sessions.add(id_, weak_from_this());
+    if (ctx_->catalog() != cat) config_reloaded();  // a reload between the check and add() missed us
     ws_.binary(true);
     ws_.read_message_max(def.limits.max_message_bytes);
     IOC_LOG(log_level::info, "ingest.connected", "agency=" + def.id + " remote=" + remote() + " id=" + std::to_string(id_));
@@ -119,13 +138,13 @@ class ingest_session : public closable, public std::enable_shared_from_this<inge
     if (ec) {
       if (ec == websocket::error::message_too_big) {
         global_metrics().limit_hits.fetch_add(1);
-        IOC_LOG(log_level::warn, "ingest.closed", "agency=" + ctx_->cat->agencies[agency_].id + " reason=message too big (1009)");
+        IOC_LOG(log_level::warn, "ingest.closed", "agency=" + ctx_->catalog()->agencies[agency_].id + " reason=message too big (1009)");
       } else if (ec == beast::error::timeout) {
         idle_timed_out_ = true;
         global_metrics().ingest_idle_timeouts.fetch_add(1, std::memory_order_relaxed);
-        idle_timeout_log().record("agency=" + ctx_->cat->agencies[agency_].id + " id=" + std::to_string(id_));
+        idle_timeout_log().record("agency=" + ctx_->catalog()->agencies[agency_].id + " id=" + std::to_string(id_));
       } else if (ec != websocket::error::closed && ec != asio::error::operation_aborted) {
-        IOC_LOG(log_level::info, "ingest.read_ended", "agency=" + ctx_->cat->agencies[agency_].id + " error=" + ec.message());
+        IOC_LOG(log_level::info, "ingest.read_ended", "agency=" + ctx_->catalog()->agencies[agency_].id + " error=" + ec.message());
       }
       return;
     }
@@ -139,7 +158,7 @@ class ingest_session : public closable, public std::enable_shared_from_this<inge
         global_metrics().batches_refused[ioc::v1::MALFORMED].fetch_add(1);
         send_ack(malformed_ack(d.error), false);
       } else {
-        core::validation_result v = core::validate_batch(*ctx_->cat, agency_, *d.batch, wall_clock_ms(), ctx_->validation);
+        core::validation_result v = core::validate_batch(*ctx_->catalog(), agency_, *d.batch, wall_clock_ms(), ctx_->validation);
         ++in_flight_;
         ++batches_;
         ctx_->live_hub->submit(agency_, d.batch->source_id(), std::move(v), std::string(bytes),
@@ -210,6 +229,7 @@ class ingest_session : public closable, public std::enable_shared_from_this<inge
   std::deque<std::shared_ptr<std::string>> outbox_;
   websocket::close_reason close_reason_;
   int agency_ = -1;
+  std::string token_sha256_;  // of the token it authenticated with
   std::size_t in_flight_ = 0;
   std::uint64_t batches_ = 0;
   bool reading_ = false;
