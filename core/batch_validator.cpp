@@ -67,7 +67,7 @@ const char* reason_name(ioc::v1::Reason r) {
 }
 
 validation_result validate_batch(const catalog& cat, int agency, const ioc::v1::IngestBatch& batch, millis now,
-                                 const validation_options& opts) {
+                                 const validation_options& opts, std::vector<resolved_sample> storage) {
   validation_result out;
   out.now = now;
   auto& ack = out.ack;
@@ -105,10 +105,20 @@ validation_result validate_batch(const catalog& cat, int agency, const ioc::v1::
                           std::to_string(ag.limits.max_samples_per_batch));
     return out;
   }
+  out.accepted = std::move(storage);
+  out.accepted.clear();
   out.accepted.reserve(batch.samples_size());
+  // A batch mostly repeats one indicator: its lookup is kept from the
+  // previous sample rather than hashed again.
+  const std::string* last_indicator = nullptr;
+  int last_ind = -1;
   for (int i = 0; i < batch.samples_size(); ++i) {
     const auto& s = batch.samples(i);
-    const int ind = cat.find_indicator(s.indicator());
+    if (!last_indicator || s.indicator() != *last_indicator) {
+      last_indicator = &s.indicator();
+      last_ind = cat.find_indicator(s.indicator());
+    }
+    const int ind = last_ind;
     if (ind < 0) {
       refuse(ack, i, ioc::v1::UNKNOWN_INDICATOR, "unknown indicator " + quoted(s.indicator()) + "; see GET /v1/catalog");
       continue;
