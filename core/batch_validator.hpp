@@ -31,8 +31,9 @@ struct validation_result {
   bool batch_refused() const { return ack.batch_reason() != ioc::v1::REASON_UNSPECIFIED; }
 };
 
+// `storage`: a vector whose capacity `accepted` reuses (its contents are dropped).
 validation_result validate_batch(const catalog& cat, int agency, const ioc::v1::IngestBatch& batch, millis now,
-                                 const validation_options& opts = {});
+                                 const validation_options& opts = {}, std::vector<resolved_sample> storage = {});
 
 // A short English phrase for a reason code, for logs and metrics labels.
 const char* reason_name(ioc::v1::Reason r);

@@ -1,8 +1,14 @@
 // ioc-ingest-load: a load generator for the ingest benchmark. The same
-// samples and batch sizes go to one of three targets:
-//   gateway  protobuf IngestBatch frames over WebSocket, W batches in flight per connection
-//   influx   InfluxDB 1.x line protocol over HTTP POST /write, one request in flight per connection
-//   redis    XADD of the serialized batch, W commands pipelined per connection (the log's ceiling)
+// samples and batch sizes go to one of four targets:
+//   gateway   protobuf IngestBatch frames over WebSocket, W batches in flight per connection
+//   influx    InfluxDB 1.x line protocol over HTTP POST /write, one request in flight per connection
+//   victoria  VictoriaMetrics, the same line protocol on its /write, one request in flight per connection
+//   redis     XADD of the serialized batch, W commands pipelined per connection (the log's floor)
+// Every request carries samples never sent before: sample j of connection c
+// (of C) is for area j mod A at time t0 + (j div A)·C + c ms, so no two
+// samples of a run share (area, time) and no peer can answer a resend from a
+// cache or overwrite a point in place. t0 is a day back (the indicator's grace
+// is three days), far enough that a run never reaches the present.
 // It runs for a bounded time and prints acknowledged samples per second as
 // one "key=value" line for tools/bench/ingest.sh to read.
 #include <hiredis/hiredis.h>
@@ -31,45 +37,83 @@ namespace {
 
 struct options {
   std::string target = "gateway", host = "127.0.0.1", port = "8080", token = "demo-tax-token";
+  std::string indicator = "einvoice_issued";
+  std::vector<std::string> areas = {"18880", "18859", "18871"};
   int connections = 2, window = 8, batch = 5000;
   double seconds = 10;
 };
 
-const std::vector<std::string> areas = {"461", "462", "464", "465", "466", "467", "468", "469", "470", "471"};
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string item; std::getline(in, item, ',');) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// The samples of one batch, serialized once: protobuf fields can be
-// concatenated, so each batch is header (source, sequence) + these bytes.
-std::string sample_bytes(int n, std::int64_t t) {
-  ioc::v1::IngestBatch b;
-  for (int i = 0; i < n; ++i) {
-    auto* s = b.add_samples();
-    s->set_indicator("einvoice_issued");
-    s->set_area(areas[static_cast<std::size_t>(i) % areas.size()]);
-    s->set_event_time_ms(t - i % 1000);
-    s->set_value(1);
-  }
-  return b.SerializeAsString();
-}
+// The samples one connection sends, batch after batch, each sample new.
+class sample_stream {
+ public:
+  sample_stream(const options& o, int connection)
+      : o_(o), c_(connection), t0_(now_ms() - 24LL * 3600 * 1000) {}
 
-std::string batch_bytes(const std::string& source, std::uint64_t seq, const std::string& samples) {
-  ioc::v1::IngestBatch h;
-  h.set_source_id(source);
-  h.set_sequence(seq);
-  return h.SerializeAsString() + samples;
-}
-
-std::string line_protocol(int n, std::int64_t t) {
-  std::string out;
-  for (int i = 0; i < n; ++i) {
-    out += "einvoice_issued,area=" + areas[static_cast<std::size_t>(i) % areas.size()] + " value=1 " +
-           std::to_string(t - i % 1000) + "\n";
+  struct sample {
+    const std::string* area;
+    std::int64_t t;
+    int value;
+  };
+  sample next() {
+    const auto a = o_.areas.size();
+    const auto j = j_++;
+    return {&o_.areas[j % a], t0_ + static_cast<std::int64_t>(j / a) * o_.connections + c_, static_cast<int>(j % 5) + 1};
   }
-  return out;
-}
+
+  // The next batch as an IngestBatch (protobuf).
+  std::string batch_bytes(const std::string& source, std::uint64_t seq) {
+    ioc::v1::IngestBatch b;
+    b.set_source_id(source);
+    b.set_sequence(seq);
+    b.mutable_samples()->Reserve(o_.batch);
+    for (int i = 0; i < o_.batch; ++i) {
+      const sample x = next();
+      auto* s = b.add_samples();
+      s->set_indicator(o_.indicator);
+      s->set_area(*x.area);
+      s->set_event_time_ms(x.t);
+      s->set_value(x.value);
+    }
+    return b.SerializeAsString();
+  }
+
+  // The next batch as line protocol (precision ms).
+  std::string line_protocol() {
+    std::string out;
+    out.reserve(static_cast<std::size_t>(o_.batch) * 48);
+    for (int i = 0; i < o_.batch; ++i) {
+      const sample x = next();
+      out += o_.indicator;
+      out += ",area=";
+      out += *x.area;
+      out += " value=";
+      out += std::to_string(x.value);
+      out += ' ';
+      out += std::to_string(x.t);
+      out += '\n';
+    }
+    return out;
+  }
+
+ private:
+  const options& o_;
+  int c_;
+  std::int64_t t0_;
+  std::uint64_t j_ = 0;
+};
 
 std::atomic<std::uint64_t> acked_samples{0};
 std::atomic<std::uint64_t> refused_batches{0};
@@ -78,8 +122,8 @@ std::atomic<bool> stopping{false};
 // One WebSocket connection keeping `window` batches in flight.
 class gateway_conn : public std::enable_shared_from_this<gateway_conn> {
  public:
-  gateway_conn(asio::io_context& ioc, const options& o, int id, const std::string& samples)
-      : ws_(ioc), o_(o), source_("load-" + std::to_string(id) + "-" + std::to_string(now_ms())), samples_(samples) {}
+  gateway_conn(asio::io_context& ioc, const options& o, int id)
+      : ws_(ioc), o_(o), source_("load-" + std::to_string(id) + "-" + std::to_string(now_ms())), samples_(o, id) {}
 
   void start() {
     tcp::resolver r(ws_.get_executor());
@@ -92,7 +136,7 @@ class gateway_conn : public std::enable_shared_from_this<gateway_conn> {
     ws_.handshake(o_.host, "/v1/ingest");
     ws_.binary(true);
     ws_.read_message_max(64 << 20);
-    for (int i = 0; i < o_.window; ++i) queue_.push_back(batch_bytes(source_, ++seq_, samples_));
+    for (int i = 0; i < o_.window; ++i) queue_.push_back(samples_.batch_bytes(source_, ++seq_));
     do_write();
     do_read();
   }
@@ -121,7 +165,7 @@ class gateway_conn : public std::enable_shared_from_this<gateway_conn> {
       }
       self->buf_.consume(self->buf_.size());
       if (stopping) return;
-      self->queue_.push_back(batch_bytes(self->source_, ++self->seq_, self->samples_));
+      self->queue_.push_back(self->samples_.batch_bytes(self->source_, ++self->seq_));
       self->do_write();
       self->do_read();
     });
@@ -130,7 +174,7 @@ class gateway_conn : public std::enable_shared_from_this<gateway_conn> {
   websocket::stream<beast::tcp_stream> ws_;
   const options& o_;
   std::string source_;
-  const std::string& samples_;
+  sample_stream samples_;
   std::vector<std::string> queue_;
   std::string current_;
   beast::flat_buffer buf_;
@@ -140,21 +184,21 @@ class gateway_conn : public std::enable_shared_from_this<gateway_conn> {
 
 void run_gateway(const options& o) {
   asio::io_context ioc;
-  const std::string samples = sample_bytes(o.batch, now_ms());
   std::vector<std::shared_ptr<gateway_conn>> conns;
   for (int i = 0; i < o.connections; ++i) {
-    conns.push_back(std::make_shared<gateway_conn>(ioc, o, i, samples));
+    conns.push_back(std::make_shared<gateway_conn>(ioc, o, i));
     conns.back()->start();
   }
   ioc.run_for(std::chrono::milliseconds(static_cast<long>(o.seconds * 1000)));
   stopping = true;
 }
 
-void run_influx(const options& o) {
-  const std::string body = line_protocol(o.batch, now_ms());
+// InfluxDB 1.x and VictoriaMetrics read the same line protocol on /write.
+void run_line_protocol(const options& o) {
   std::vector<std::thread> threads;
   for (int c = 0; c < o.connections; ++c) {
-    threads.emplace_back([&] {
+    threads.emplace_back([&, c] {
+      sample_stream samples(o, c);
       asio::io_context ioc;
       beast::tcp_stream stream(ioc);
       tcp::resolver r(ioc);
@@ -163,7 +207,7 @@ void run_influx(const options& o) {
       while (!stopping) {
         http::request<http::string_body> req{http::verb::post, "/write?db=bench&precision=ms", 11};
         req.set(http::field::host, o.host);
-        req.body() = body;
+        req.body() = samples.line_protocol();
         req.prepare_payload();
         http::write(stream, req);
         http::response<http::string_body> res;
@@ -182,10 +226,10 @@ void run_influx(const options& o) {
 }
 
 void run_redis(const options& o) {
-  const std::string samples = sample_bytes(o.batch, now_ms());
   std::vector<std::thread> threads;
   for (int c = 0; c < o.connections; ++c) {
     threads.emplace_back([&, c] {
+      sample_stream samples(o, c);
       redisContext* ctx = redisConnect(o.host.c_str(), std::stoi(o.port));
       if (!ctx || ctx->err) {
         std::cerr << "cannot connect to redis\n";
@@ -195,7 +239,7 @@ void run_redis(const options& o) {
       const std::string source = "redis-" + std::to_string(c);
       while (!stopping) {
         for (int w = 0; w < o.window; ++w) {
-          const std::string b = batch_bytes(source, ++seq, samples);
+          const std::string b = samples.batch_bytes(source, ++seq);
           redisAppendCommand(ctx, "XADD bench:log * b %b", b.data(), b.size());
         }
         for (int w = 0; w < o.window; ++w) {
@@ -226,17 +270,23 @@ int main(int argc, char** argv) {
     else if (a == "--connections") o.connections = std::stoi(v);
     else if (a == "--window") o.window = std::stoi(v);
     else if (a == "--batch") o.batch = std::stoi(v);
+    else if (a == "--indicator") o.indicator = v;
+    else if (a == "--areas") o.areas = split_commas(v);
     else if (a == "--seconds") o.seconds = std::stod(v);
     else {
-      std::cerr << "usage: ioc-ingest-load --target gateway|influx|redis [--host H] [--port P] [--token T]\n"
-                   "       [--connections N] [--window W] [--batch B] [--seconds S]\n";
+      std::cerr << "usage: ioc-ingest-load --target gateway|influx|victoria|redis [--host H] [--port P] [--token T]\n"
+                   "       [--connections N] [--window W] [--batch B] [--seconds S] [--indicator ID] [--areas C1,C2,...]\n";
       return 2;
     }
+  }
+  if (o.areas.empty() || o.batch <= 0 || o.connections <= 0) {
+    std::cerr << "ioc-ingest-load: --areas, --batch and --connections must not be empty or zero\n";
+    return 2;
   }
   const auto t0 = std::chrono::steady_clock::now();
   try {
     if (o.target == "gateway") run_gateway(o);
-    else if (o.target == "influx") run_influx(o);
+    else if (o.target == "influx" || o.target == "victoria") run_line_protocol(o);
     else if (o.target == "redis") run_redis(o);
     else {
       std::cerr << "unknown target " << o.target << "\n";

@@ -6,8 +6,19 @@
 
 #include "core/config_loader.hpp"
 #include "core/iso_time.hpp"
+#include "gateway/codec/recycled_buffers.hpp"
 
 namespace ioc::gateway {
+
+recycled<std::string>& recycled_batch_bytes() {
+  static recycled<std::string> pool;
+  return pool;
+}
+
+recycled<std::vector<core::resolved_sample>>& recycled_samples() {
+  static recycled<std::vector<core::resolved_sample>> pool;
+  return pool;
+}
 
 decode_result decode_batch_binary(std::string_view bytes) {
   decode_result r;
@@ -18,6 +29,15 @@ decode_result decode_batch_binary(std::string_view bytes) {
   }
   r.batch = std::move(b);
   return r;
+}
+
+ioc::v1::IngestBatch* decode_batch_binary(std::string_view bytes, google::protobuf::Arena& arena, std::string* error) {
+  auto* b = google::protobuf::Arena::CreateMessage<ioc::v1::IngestBatch>(&arena);
+  if (!b->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    *error = "not a valid ioc.v1.IngestBatch protobuf message";
+    return nullptr;
+  }
+  return b;
 }
 
 namespace {

@@ -4,8 +4,10 @@
 #include <boost/asio/post.hpp>
 #include <chrono>
 
+#include "core/batch_packing.hpp"
 #include "core/source_ledger.hpp"
 #include "gateway/codec/batch_codec.hpp"
+#include "gateway/codec/recycled_buffers.hpp"
 #include "gateway/hub/hub.hpp"
 #include "gateway/ops/feed_metrics.hpp"
 #include "gateway/ops/log.hpp"
@@ -40,6 +42,19 @@ void hub::replay(const ioc::v1::StoredBatch& b) {
   // Deduplication makes a batch already applied here a no-op.
   const int agency = cat_->find_agency(b.agency());
   note_source_batch(b.source_key(), b.arrival_ms());
+  if (b.digest() != 0) {  // packed: the accepted samples as they were applied
+    if (agency < 0) return;
+    const core::unpacked_samples u = core::unpack_samples(*cat_, b);
+    if (u.malformed) {
+      IOC_LOG(log_level::error, "hub.replay_unreadable", "log entry of " + b.source_key() + " sequence " +
+                                                             std::to_string(b.sequence()) + " has malformed columns");
+      return;
+    }
+    engine_.apply(agency, b.source_key(), b.source_epoch(), b.sequence(), {b.digest(), b.validated_at_ms()}, u.samples,
+                  b.arrival_ms(), b.cursor());
+    newest_arrival_ms_ = std::max(newest_arrival_ms_, b.arrival_ms());
+    return;
+  }
   if (!b.raw_batch().empty()) {
     ioc::v1::IngestBatch batch;
     if (agency < 0 || !batch.ParseFromString(b.raw_batch())) return;
@@ -146,12 +161,14 @@ void hub::admit(int agency, const std::string& source_id, core::validation_resul
   b->digest = digest;
   b->arrival_ms = now;
   b->samples = std::move(v.accepted);
-  b->raw = std::move(raw);
   b->validated_at_ms = v.now;
   b->cursor = std::move(v.cursor);
+  // Only a resend's answer needs the bytes: their buffer serves the next batch.
+  recycled_batch_bytes().give(std::move(raw));
   store_->append(b, [self = shared_from_this(), agency, b, ack = std::move(ack), done = std::move(done),
                      received](bool ok) mutable {
     self->on_stored(agency, b, std::move(ack), std::move(done), received, ok);
+    recycled_samples().give(std::move(b->samples));  // applied (or refused): the buffer serves the next batch
   });
 }
 

@@ -12,6 +12,7 @@
 
 #include "gateway/access/auth.hpp"
 #include "gateway/codec/batch_codec.hpp"
+#include "gateway/codec/recycled_buffers.hpp"
 #include "gateway/ops/log.hpp"
 #include "gateway/ops/metrics.hpp"
 #include "gateway/sessions/websocket_sessions.hpp"
@@ -31,6 +32,17 @@ constexpr std::size_t max_batches_in_flight = 64;
 repeat_summary& idle_timeout_log() {
   static repeat_summary summary("ingest.idle_timeout");
   return summary;
+}
+
+// An arena that starts in `first` (1 MiB, reused after each Reset) and grows
+// in blocks of up to 1 MiB for larger batches.
+google::protobuf::ArenaOptions arena_options(char* first) {
+  google::protobuf::ArenaOptions o;
+  o.initial_block = first;
+  o.initial_block_size = std::size_t{1} << 20;
+  o.start_block_size = 64 << 10;
+  o.max_block_size = 1 << 20;
+  return o;
 }
 
 // `Stream` is beast::tcp_stream or tls_stream.
@@ -153,21 +165,26 @@ class ingest_session : public closable, public std::enable_shared_from_this<inge
       global_metrics().batches_refused[ioc::v1::MALFORMED].fetch_add(1);
       send_ack(malformed_ack("text frames are refused: send binary ioc.v1.IngestBatch frames"), false);
     } else {
-      decode_result d = decode_batch_binary(bytes);
-      if (!d.batch) {
+      std::string error;
+      const ioc::v1::IngestBatch* batch = decode_batch_binary(bytes, arena_, &error);
+      if (!batch) {
         global_metrics().batches_refused[ioc::v1::MALFORMED].fetch_add(1);
-        send_ack(malformed_ack(d.error), false);
+        send_ack(malformed_ack(error), false);
       } else {
-        core::validation_result v = core::validate_batch(*ctx_->catalog(), agency_, *d.batch, wall_clock_ms(), ctx_->validation);
+        core::validation_result v = core::validate_batch(*ctx_->catalog(), agency_, *batch, wall_clock_ms(), ctx_->validation,
+                                                         recycled_samples().take());
         ++in_flight_;
         ++batches_;
-        ctx_->live_hub->submit(agency_, d.batch->source_id(), std::move(v), std::string(bytes),
+        std::string raw = recycled_batch_bytes().take();
+        raw.assign(bytes.data(), bytes.size());
+        ctx_->live_hub->submit(agency_, batch->source_id(), std::move(v), std::move(raw),
                                [self = shared_from_this()](ioc::v1::Ack ack) {
           asio::post(self->ws_.get_executor(), [self, ack = std::move(ack)] { self->send_ack(ack, true); });
         });
       }
     }
     buffer_.consume(buffer_.size());
+    arena_.Reset();  // keeps its first block: the next batch reuses it
     do_read();
   }
 
@@ -226,6 +243,12 @@ class ingest_session : public closable, public std::enable_shared_from_this<inge
   std::shared_ptr<gateway_context> ctx_;
   std::uint64_t id_;
   beast::flat_buffer buffer_;
+  // Decoded batches live here until validated; sized for a 5,000-sample
+  // batch (~100 bytes a sample) so a steady stream allocates nothing.
+  static constexpr std::size_t arena_block = 1 << 20;
+  // (new char[], not make_unique: pages are touched only when used)
+  std::unique_ptr<char[]> arena_memory_{new char[arena_block]};
+  google::protobuf::Arena arena_{arena_options(arena_memory_.get())};
   std::deque<std::shared_ptr<std::string>> outbox_;
   websocket::close_reason close_reason_;
   int agency_ = -1;

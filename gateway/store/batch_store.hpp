@@ -30,7 +30,7 @@ struct stored_batch {
   std::string cursor;        // the publisher's input position after this batch
   core::millis arrival_ms = 0;
   std::vector<core::resolved_sample> samples;
-  std::string raw;                   // the IngestBatch as received (what the log stores)
+  std::string raw;                   // unused since the log stores `samples` packed (issue #14)
   core::millis validated_at_ms = 0;  // the time its validation judged against
 };
 
