@@ -11,6 +11,7 @@
 #include "core/vietnam_time.hpp"
 #include "gateway/net/server.hpp"
 #include "gateway/net/tls_context.hpp"
+#include "gateway/notify/notifier.hpp"
 
 namespace {
 
@@ -94,6 +95,16 @@ int main(int argc, char** argv) {
     if (!server.tls_certificate_file().empty()) {
       try {
         ioc::gateway::tls_context(server.tls_certificate_file(), server.tls_private_key_file());
+      } catch (const std::exception& e) {
+        std::cerr << "ioc-gateway: " << config_path << ": " << e.what() << "\n";
+        return 2;
+      }
+    }
+    // And the notifiers' token, authorization and CA files (issue #15).
+    const auto plan = ioc::core::make_notify_plan(cfg.config, *cfg.cat);
+    for (std::size_t i = 0; i < plan.receivers.size(); ++i) {
+      try {
+        ioc::gateway::load_receiver_secrets(plan.receivers[i], static_cast<int>(i));
       } catch (const std::exception& e) {
         std::cerr << "ioc-gateway: " << config_path << ": " << e.what() << "\n";
         return 2;

@@ -96,6 +96,14 @@ class hub : public std::enable_shared_from_this<hub> {
   // nullopt when the store cannot read them now. Any thread.
   void audit_json(std::size_t limit, std::function<void(std::optional<std::string>)> done);
 
+  // Alert notifications (issue #15): called on the hub's strand after each
+  // alert evaluation (once a second) with the changes, the ids still active,
+  // whether the store has recovered, and the time; it must only post
+  // elsewhere, never wait. Set before start().
+  using alert_listener =
+      std::function<void(std::vector<core::alert>, std::vector<std::string>, bool, core::millis)>;
+  void listen_alerts(alert_listener l) { alert_listener_ = std::move(l); }
+
   const core::catalog& cat() const { return *cat_; }
   bool ready() const { return ready_.load(); }
   std::uint64_t epoch() const { return epoch_; }
@@ -135,6 +143,7 @@ class hub : public std::enable_shared_from_this<hub> {
   core::millis newest_arrival_ms_ = 0;
   core::millis oldest_unpublished_ms_ = 0;  // oldest arrival not yet in a frame
   std::vector<core::alert> pending_alerts_;
+  alert_listener alert_listener_;
   bool stopped_ = false;
   std::vector<core::history_row> imported_history_;
   std::atomic<bool> ready_{false};  // read from HTTP sessions' threads

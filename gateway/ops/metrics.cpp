@@ -1,6 +1,8 @@
 #include "gateway/ops/metrics.hpp"
 
+#include <mutex>
 #include <sstream>
+#include <vector>
 
 #include "core/batch_validator.hpp"
 
@@ -9,6 +11,19 @@ namespace ioc::gateway {
 metrics& global_metrics() {
   static metrics m;
   return m;
+}
+
+namespace {
+std::mutex sections_mutex;
+std::vector<std::function<std::string()>>& sections() {
+  static std::vector<std::function<std::string()>> s;
+  return s;
+}
+}  // namespace
+
+void add_metrics_section(std::function<std::string()> render) {
+  std::lock_guard lock(sections_mutex);
+  sections().push_back(std::move(render));
 }
 
 void metrics::observe_ack_latency(double ms) {
@@ -77,6 +92,10 @@ std::string metrics::render() const {
   o << "ioc_tls_reloads_total{result=\"failed\"} " << tls_reload_failures.load() << "\n";
   gauge("ioc_tls_certificate_not_after_seconds", "When the served certificate expires (Unix time; 0 without TLS).",
         tls_certificate_not_after.load());
+  {
+    std::lock_guard lock(sections_mutex);
+    for (const auto& section : sections()) o << section();
+  }
   return o.str();
 }
 

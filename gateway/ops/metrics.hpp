@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace ioc::gateway {
@@ -45,5 +46,9 @@ struct metrics {
 };
 
 metrics& global_metrics();
+
+// A section of /metrics another file renders (e.g. gateway/notify), appended
+// to metrics::render()'s output. Any thread.
+void add_metrics_section(std::function<std::string()> render);
 
 }  // namespace ioc::gateway
