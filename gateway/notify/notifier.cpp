@@ -85,20 +85,20 @@ struct notifier::receiver {
 };
 
 std::shared_ptr<notifier> notifier::create(asio::io_context& ioc, std::shared_ptr<const core::catalog> cat,
-                                           const ioc::v1::Config& cfg) {
+                                           const ioc::v1::Config& cfg, bool durable_store) {
   core::notify_plan plan = core::make_notify_plan(cfg, *cat);
   if (plan.empty()) return nullptr;
   std::vector<receiver_secrets> secrets;
   for (std::size_t i = 0; i < plan.receivers.size(); ++i) {
     secrets.push_back(load_receiver_secrets(plan.receivers[i], static_cast<int>(i)));
   }
-  return std::make_shared<notifier>(ioc, std::move(cat), std::move(plan), std::move(secrets));
+  return std::make_shared<notifier>(ioc, std::move(cat), std::move(plan), std::move(secrets), durable_store);
 }
 
 notifier::notifier(asio::io_context& ioc, std::shared_ptr<const core::catalog> cat, core::notify_plan plan,
-                   std::vector<receiver_secrets> secrets)
+                   std::vector<receiver_secrets> secrets, bool durable_store)
     : ioc_(ioc), strand_(asio::make_strand(ioc)), cat_(std::move(cat)), plan_(std::move(plan)),
-      random_(std::random_device{}()) {
+      random_(std::random_device{}()), durable_store_(durable_store) {
   for (std::size_t i = 0; i < plan_.receivers.size(); ++i) {
     receivers_.push_back(std::make_unique<receiver>(strand_, plan_.receivers[i], std::move(secrets[i]), [this] {
       return std::uniform_real_distribution<double>(0.0, 1.0)(random_);
@@ -152,6 +152,11 @@ void notifier::on_report(std::vector<core::alert> changes, const std::vector<std
   // Alerts told before a restart that did not come back once the hub settled
   // cleared while the gateway was down: say so.
   for (const auto& n : ledger_.reconcile(active_ids, ready, now)) {
+    if (!durable_store_) {
+      // In memory the restart lost the data the alert was judged on: not a clear.
+      IOC_LOG(log_level::info, "notify.forgotten", n.alert_id + " (no durable store: not judged since the restart)");
+      continue;
+    }
     IOC_LOG(log_level::info, "notify.cleared_while_down", n.alert_id);
     m.changes_notified.fetch_add(1, std::memory_order_relaxed);
     offer(n, n.area.empty() ? 0 : cat_->find_area(n.area));

@@ -42,8 +42,11 @@ class notifier : public std::enable_shared_from_this<notifier> {
  public:
   // Null when the configuration has no notifiers. Reads the token and CA
   // files and the state file; throws as load_receiver_secrets does.
+  // `durable_store`: the hub recovers its state after a restart (Redis), so
+  // an alert told before and not raised again has cleared; in memory the
+  // state is gone and such alerts are forgotten without a word.
   static std::shared_ptr<notifier> create(boost::asio::io_context& ioc, std::shared_ptr<const core::catalog> cat,
-                                          const ioc::v1::Config& cfg);
+                                          const ioc::v1::Config& cfg, bool durable_store);
 
   // From the hub's strand after each alert evaluation: the changes, the ids
   // still active, whether the store has recovered, and the wall-clock time.
@@ -54,7 +57,7 @@ class notifier : public std::enable_shared_from_this<notifier> {
   void stop();
 
   notifier(boost::asio::io_context& ioc, std::shared_ptr<const core::catalog> cat, core::notify_plan plan,
-           std::vector<receiver_secrets> secrets);
+           std::vector<receiver_secrets> secrets, bool durable_store);
   ~notifier();
 
  private:
@@ -75,6 +78,7 @@ class notifier : public std::enable_shared_from_this<notifier> {
   core::notify_ledger ledger_;
   std::vector<std::unique_ptr<receiver>> receivers_;
   std::mt19937_64 random_;
+  bool durable_store_;
   bool stopped_ = false;
 };
 

@@ -263,6 +263,38 @@ TEST(Notify, ARestartDoesNotTellActiveAlertsAgain) {
   EXPECT_EQ(json::parse(got[1].body).at("state"), "cleared");
 }
 
+TEST(Notify, AnAlertThatClearedWhileTheGatewayWasDownIsToldCleared) {
+  redis_server redis;
+  redis.start();
+  webhook_receiver hook;
+  const std::string dir = make_temp_dir("ioc-notify");
+  const std::string server = R"({"port": 0, "push_rate_hz": 10, "notify_state_file": ")" + dir +
+                             R"(/notify-state.tsv", "notifiers": [)" + notifier(hook.port()) + "]}";
+  {
+    gateway_process gw(config(server), {"--redis", redis.address()});
+    ASSERT_TRUE(wait_ready(gw.port(), 10s));
+    post_samples(gw.port(), gauge(0.5), 1);
+    ASSERT_EQ(hook.await(1, 10s).size(), 1u) << gw.log();
+    EXPECT_EQ(gw.stop(), 0);
+  }
+  // Restarted with a lower target: 50% now meets it, so the alert book never
+  // raises it again. Once the hub has settled, the receiver hears it cleared.
+  std::string lower = config(server);
+  const std::string from = R"("max_value": 1,
+     "target": {"value": 0.9})";
+  ASSERT_NE(lower.find(from), std::string::npos);
+  lower.replace(lower.find(from), from.size(), R"("max_value": 1, "target": {"value": 0.4})");
+  gateway_process gw(lower, {"--redis", redis.address()});
+  const auto got = hook.await(2, 40s);
+  ASSERT_EQ(got.size(), 2u) << gw.log();
+  const json::object cleared = json::parse(got[1].body).as_object();
+  EXPECT_EQ(cleared.at("alertId"), "below_target:endpoint_rate");
+  EXPECT_EQ(cleared.at("state"), "cleared");
+  EXPECT_TRUE(cleared.at("value").is_null());
+  EXPECT_EQ(cleared.at("message"), "Tỷ lệ máy trạm dưới mục tiêu: hiện tại 50,0%, mục tiêu 90%");  // as told when raised
+  EXPECT_EQ(read_text_file(dir + "/notify-state.tsv").find("endpoint_rate"), std::string::npos);
+}
+
 // Runs an openssl command in `dir` (test-only CA and certificate).
 void openssl(const std::string& dir, const std::string& args) {
   const std::string cmd = "cd '" + dir + "' && openssl " + args + " >>openssl.log 2>&1";
