@@ -22,6 +22,10 @@ packages=(
 with_tests=false
 [[ "${1:-}" == "--tests" ]] && with_tests=true
 $with_tests && packages+=(nginx-light)
+# The package test (tests/integration/package_install_test.cpp) runs the
+# maintainer scripts: systemd-sysusers and systemd-tmpfiles come with systemd
+# (absent from minimal containers); cpack's dpkg-shlibdeps with dpkg-dev.
+$with_tests && packages+=(systemd dpkg-dev)
 # The machine image may ship its own Node.js; only fall back to Debian's.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 
