@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "core/notify_config.hpp"
+
 namespace ioc::core {
 
 namespace {
@@ -146,6 +148,7 @@ class validator {
     validate_dti(errs, *cat);
     validate_results(errs, *cat);
     validate_766(errs, *cat);
+    for (const auto& [path, message] : validate_notify_config(cfg_, *cat)) errs.add(path, message);  // issue #15
     if (!errs.empty()) {
       return nullptr;
     }

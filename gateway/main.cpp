@@ -14,6 +14,7 @@
 #include "gateway/net/tls_context.hpp"
 #include "gateway/ops/build_info.hpp"
 #include "gateway/ops/log.hpp"
+#include "gateway/notify/notifier.hpp"
 
 namespace {
 
@@ -119,6 +120,16 @@ int main(int argc, char** argv) {
     // Warnings do not fail the check: a demo on a private network may mean it.
     for (const auto& w : ioc::gateway::exposure_warnings(*cfg.cat, server)) {
       std::cerr << "ioc-gateway: " << config_path << ": warning: " << w << "\n";
+    }
+    // And the notifiers' token, authorization and CA files (issue #15).
+    const auto plan = ioc::core::make_notify_plan(cfg.config, *cfg.cat);
+    for (std::size_t i = 0; i < plan.receivers.size(); ++i) {
+      try {
+        ioc::gateway::load_receiver_secrets(plan.receivers[i], static_cast<int>(i));
+      } catch (const std::exception& e) {
+        std::cerr << "ioc-gateway: " << config_path << ": " << e.what() << "\n";
+        return 2;
+      }
     }
     std::cout << config_path << ": OK (" << cfg.cat->indicators.size() << " indicators, " << cfg.cat->areas.size()
               << " areas, " << cfg.cat->agencies.size() << " agencies)\n";

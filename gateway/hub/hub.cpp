@@ -106,7 +106,15 @@ void hub::arm_housekeeping() {
   housekeeping_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (ec || self->stopped_) return;
     const core::millis now = wall_clock_ms();
-    for (auto& a : self->alerts_.evaluate(self->engine_, now)) {
+    auto changes = self->alerts_.evaluate(self->engine_, now);
+    if (self->alert_listener_) {
+      std::vector<std::string> active;
+      for (const auto& a : self->alerts_.all()) {
+        if (a.active) active.push_back(a.id);
+      }
+      self->alert_listener_(changes, std::move(active), self->ready_.load(), now);
+    }
+    for (auto& a : changes) {
       IOC_LOG(log_level::info, a.active ? "alert.raised" : "alert.cleared", a.id + " " + a.message_en);
       self->pending_alerts_.push_back(std::move(a));
     }

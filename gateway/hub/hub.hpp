@@ -102,6 +102,13 @@ class hub : public std::enable_shared_from_this<hub> {
   // carrying the new catalog as its next frame. `done` runs on the strand
   // once the switch is made. Any thread (hub_reload.cpp).
   void reload(std::shared_ptr<const core::catalog> cat, std::function<void()> done);
+  // Alert notifications (issue #15): called on the hub's strand after each
+  // alert evaluation (once a second) with the changes, the ids still active,
+  // whether the store has recovered, and the time; it must only post
+  // elsewhere, never wait. Set before start().
+  using alert_listener =
+      std::function<void(std::vector<core::alert>, std::vector<std::string>, bool, core::millis)>;
+  void listen_alerts(alert_listener l) { alert_listener_ = std::move(l); }
 
   const core::catalog& cat() const { return *cat_; }
   bool ready() const { return ready_.load(); }
@@ -142,6 +149,7 @@ class hub : public std::enable_shared_from_this<hub> {
   core::millis newest_arrival_ms_ = 0;
   core::millis oldest_unpublished_ms_ = 0;  // oldest arrival not yet in a frame
   std::vector<core::alert> pending_alerts_;
+  alert_listener alert_listener_;
   bool stopped_ = false;
   std::vector<core::history_row> imported_history_;
   std::atomic<bool> ready_{false};  // read from HTTP sessions' threads

@@ -10,6 +10,7 @@
 
 #include "gateway/context.hpp"
 #include "gateway/http/http_session.hpp"
+#include "gateway/notify/notifier.hpp"
 #include "gateway/ops/log.hpp"
 #include "gateway/access/exposure_check.hpp"
 #include "gateway/ops/metrics.hpp"
@@ -133,6 +134,20 @@ int server::run() {
   const std::string store_name = store->name();
   ctx->live_hub = std::make_shared<hub>(hub_strand, cat, cfg, std::move(store));
   ctx->live_hub->import_history(o.imported_history);
+  // Alert notifications (issue #15): the hub posts its alert changes to them.
+  std::shared_ptr<notifier> notify;
+  try {
+    notify = notifier::create(ioc, ctx->cat, impl_->config.config, store_name != std::string("memory"));
+  } catch (const std::exception& e) {
+    std::cerr << "ioc-gateway: refusing to start: " << e.what() << "\n";
+    return 2;
+  }
+  if (notify) {
+    ctx->live_hub->listen_alerts([notify](std::vector<core::alert> changes, std::vector<std::string> active, bool ready,
+                                          core::millis now) {
+      notify->report(std::move(changes), std::move(active), ready, now);
+    });
+  }
 
   std::shared_ptr<listener> l;
   try {
@@ -195,6 +210,7 @@ int server::run() {
     if (tls_listener) tls_listener->close();
     ctx->sessions.close_all("server shutting down");
     ctx->live_hub->stop();
+    if (notify) notify->stop();
     summary.cancel();
     give_up = std::chrono::steady_clock::now() + std::chrono::seconds(3);
     wait_for_sessions();

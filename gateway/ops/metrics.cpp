@@ -1,5 +1,9 @@
 #include "gateway/ops/metrics.hpp"
 
+#include <mutex>
+#include <sstream>
+#include <vector>
+
 #include "core/batch_validator.hpp"
 #include "gateway/ops/build_info.hpp"
 #include "gateway/ops/feed_metrics.hpp"
@@ -45,6 +49,19 @@ void observe_checkpoints(std::uint64_t confirmed, std::int64_t interval_ms) {
   if (m.checkpoints_confirmed.exchange(confirmed, std::memory_order_relaxed) != confirmed) {
     m.last_checkpoint_ms.store(unix_ms(), std::memory_order_relaxed);
   }
+}
+
+namespace {
+std::mutex sections_mutex;
+std::vector<std::function<std::string()>>& sections() {
+  static std::vector<std::function<std::string()>> s;
+  return s;
+}
+}  // namespace
+
+void add_metrics_section(std::function<std::string()> render) {
+  std::lock_guard lock(sections_mutex);
+  sections().push_back(std::move(render));
 }
 
 std::string metrics::render() const {
@@ -121,6 +138,10 @@ std::string metrics::render() const {
   o.family("ioc_build_info", "gauge", "Always 1: the version and git commit this gateway was built from.");
   o.sample("ioc_build_info", {{"version", build_version()}, {"commit", build_commit()}}, std::int64_t{1});
   render_process_metrics(o);
+  {
+    std::lock_guard lock(sections_mutex);
+    for (const auto& section : sections()) o << section();
+  }
   return std::move(o.text());
 }
 

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "gateway/ops/histogram.hpp"
@@ -64,5 +65,8 @@ void observe_redis_round_trip(std::chrono::steady_clock::time_point started);
 // equal or newer one already there) and its interval; a change stamps the
 // time, so /metrics can say how old the last one is. Any thread.
 void observe_checkpoints(std::uint64_t confirmed, std::int64_t interval_ms);
+// A section of /metrics another file renders (e.g. gateway/notify), appended
+// to metrics::render()'s output. Any thread.
+void add_metrics_section(std::function<std::string()> render);
 
 }  // namespace ioc::gateway
