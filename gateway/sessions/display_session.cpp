@@ -43,6 +43,7 @@ class display_session : public display_sink,
         stall_timer_(ws_.get_executor()) {
     const std::string_view target = req_.target();
     filter_.json = query_param(target, "format") == "json";
+    filter_.compact = query_param(target, "delta") == "compact";
     filter_.area = query_param(target, "area");
     filter_.group = query_param(target, "group");
   }
