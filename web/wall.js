@@ -277,6 +277,7 @@
       if (f.epoch !== state.epoch || num(f.seq) !== state.seq + 1 || !applyDelta(f)) {
         // A gap: the numbers can no longer be vouched for until a fresh snapshot.
         state.awaitingSnapshot = true;
+        state.resyncs = (state.resyncs || 0) + 1;  // for tests and operators' consoles
         document.body.classList.add("offline");
         if (ws && ws.readyState === WebSocket.OPEN) ws.send("resync");
         return;
