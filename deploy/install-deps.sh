@@ -18,10 +18,15 @@ packages=(
 )
 # --tests: also what only the tests use. nginx (the shipped reverse-proxy
 # configuration is tested with the real server) is installed without starting
-# Debian's own nginx service on port 80.
+# Debian's own nginx service on port 80; prometheus brings promtool, which
+# checks /metrics and unit-tests deploy/prometheus/ (its server is not started).
 with_tests=false
 [[ "${1:-}" == "--tests" ]] && with_tests=true
-$with_tests && packages+=(nginx-light)
+$with_tests && packages+=(nginx-light prometheus)
+# The package test (tests/integration/package_install_test.cpp) runs the
+# maintainer scripts: systemd-sysusers and systemd-tmpfiles come with systemd
+# (absent from minimal containers); cpack's dpkg-shlibdeps with dpkg-dev.
+$with_tests && packages+=(systemd dpkg-dev)
 # The machine image may ship its own Node.js; only fall back to Debian's.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 

@@ -11,6 +11,8 @@
 #include "core/vietnam_time.hpp"
 #include "gateway/net/server.hpp"
 #include "gateway/net/tls_context.hpp"
+#include "gateway/ops/build_info.hpp"
+#include "gateway/ops/log.hpp"
 
 namespace {
 
@@ -22,9 +24,11 @@ const char* usage =
     "  --redis ADDR       host:port or unix:/path of Redis, or 'none'; overrides server.redis_address\n"
     "  --threads N        I/O threads (default: one per core)\n"
     "  --log-level L      debug | info | warn | error\n"
+    "  --log-format F     text (default) | json: one JSON object per line, for journald and Loki\n"
     "  --import-history FILE  past daily/monthly values (CSV: indicator,area,period,value[,numerator,denominator])\n"
     "                     written into history at start; refuses to start on a bad line\n"
-    "  --check-config     validate the configuration (and the history file) and exit\n";
+    "  --check-config     validate the configuration (and the history file) and exit\n"
+    "  --version          print the version and the git commit it was built from, and exit\n";
 
 }  // namespace
 
@@ -50,7 +54,19 @@ int main(int argc, char** argv) {
     else if (a == "--threads") opts.threads = std::stoi(value());
     else if (a == "--log-level") opts.log_level = value();
     else if (a == "--import-history") history_path = value();
-    else if (a == "--check-config") check_only = true;
+    else if (a == "--log-format") {
+      const std::string f = value();
+      if (f != "text" && f != "json") {
+        std::cerr << "ioc-gateway: --log-format must be text or json, not '" << f << "'\n";
+        return 2;
+      }
+      ioc::gateway::set_log_format(f == "json" ? ioc::gateway::log_format::json : ioc::gateway::log_format::text);
+    } else if (a == "--check-config") check_only = true;
+    else if (a == "--version") {
+      std::cout << "ioc-gateway " << ioc::gateway::build_version() << " (commit " << ioc::gateway::build_commit()
+                << ")\n";
+      return 0;
+    }
     else if (a == "--help" || a == "-h") {
       std::cout << usage;
       return 0;

@@ -9,6 +9,7 @@
 #include "core/state_export.hpp"
 #include "ioc/v1/storage.pb.h"
 #include "gateway/codec/batch_codec.hpp"
+#include "gateway/ops/feed_metrics.hpp"
 #include "gateway/ops/log.hpp"
 #include "gateway/ops/metrics.hpp"
 
@@ -110,6 +111,7 @@ void hub::arm_housekeeping() {
       self->pending_alerts_.push_back(std::move(a));
     }
     global_metrics().series_live.store(static_cast<std::int64_t>(self->engine_.live_series()));
+    publish_feed_metrics(self->engine_, self->alerts_, now);
     global_metrics().storage_available.store(self->store_->available() ? 1 : 0);
     self->ready_ = self->store_->available();
     // A heartbeat at least once a second, so displays know the link is alive.

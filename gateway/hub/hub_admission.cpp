@@ -7,6 +7,7 @@
 #include "core/source_ledger.hpp"
 #include "gateway/codec/batch_codec.hpp"
 #include "gateway/hub/hub.hpp"
+#include "gateway/ops/feed_metrics.hpp"
 #include "gateway/ops/log.hpp"
 #include "gateway/ops/metrics.hpp"
 #include "ioc/v1/storage.pb.h"
@@ -38,6 +39,7 @@ void hub::replay(const ioc::v1::StoredBatch& b) {
   // A batch from the log (at start-up, or accepted by another gateway).
   // Deduplication makes a batch already applied here a no-op.
   const int agency = cat_->find_agency(b.agency());
+  note_source_batch(b.source_key(), b.arrival_ms());
   if (!b.raw_batch().empty()) {
     ioc::v1::IngestBatch batch;
     if (agency < 0 || !batch.ParseFromString(b.raw_batch())) return;
@@ -190,6 +192,7 @@ void hub::on_stored(int agency, std::shared_ptr<const stored_batch> b, ioc::v1::
     m.samples_refused[r.reason() % metrics::reason_slots].fetch_add(1, std::memory_order_relaxed);
   }
   newest_arrival_ms_ = std::max(newest_arrival_ms_, b->arrival_ms);
+  note_source_batch(b->source_key, b->arrival_ms);
   if (oldest_unpublished_ms_ == 0) oldest_unpublished_ms_ = b->arrival_ms;
   ack.set_accepted(static_cast<std::uint32_t>(b->samples.size()));
   m.batches_accepted.fetch_add(1, std::memory_order_relaxed);

@@ -4,13 +4,15 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <chrono>
 #include <string>
+
+#include "gateway/ops/histogram.hpp"
 
 namespace ioc::gateway {
 
 struct metrics {
   static constexpr int reason_slots = 16;
-  static constexpr std::array<double, 10> latency_bounds_ms{0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000};
 
   std::atomic<std::int64_t> ingest_connections{0};
   std::atomic<std::int64_t> display_connections{0};
@@ -21,9 +23,8 @@ struct metrics {
   std::array<std::atomic<std::uint64_t>, reason_slots> batches_refused{};
   std::atomic<std::uint64_t> auth_failures{0};
   std::atomic<std::uint64_t> limit_hits{0};
-  std::array<std::atomic<std::uint64_t>, latency_bounds_ms.size() + 1> ack_latency_buckets{};
-  std::atomic<std::uint64_t> ack_latency_count{0};
-  std::atomic<std::uint64_t> ack_latency_sum_us{0};
+  latency_histogram ack_latency;        // batch received → ack sent
+  latency_histogram redis_round_trip;   // command sent → reply read (not XREAD BLOCK)
   std::atomic<std::uint64_t> frames_published{0};
   std::atomic<std::uint64_t> frames_sent{0};
   std::atomic<std::uint64_t> frames_conflated{0};
@@ -39,11 +40,29 @@ struct metrics {
   std::atomic<std::uint64_t> tls_reloads{0};
   std::atomic<std::uint64_t> tls_reload_failures{0};
   std::atomic<std::int64_t> tls_certificate_not_after{0};  // Unix seconds
+  // Checkpoints confirmed by Redis (see observe_checkpoints); 0 interval: none expected.
+  std::atomic<std::uint64_t> checkpoints_confirmed{0};
+  std::atomic<std::int64_t> checkpoint_interval_ms{0};
+  std::atomic<std::int64_t> last_checkpoint_ms{0};  // Unix ms; 0 = none yet
+  std::atomic<std::uint64_t> ingest_idle_timeouts{0};
 
-  void observe_ack_latency(double ms);
+  void observe_ack_latency(double ms) { ack_latency.observe(ms / 1000.0); }
+  // Everything /metrics shows: these counters, then feeds and alerts
+  // (feed_metrics), the process (/proc) and the build. Any thread.
   std::string render() const;
 };
 
 metrics& global_metrics();
+
+// Redis command round trips. `redis_round_trip_start` is called when a
+// command is sent: a command that waits on purpose (`extra_ms` > 0, XREAD
+// BLOCK) gets a null start and is not observed. Any thread.
+std::chrono::steady_clock::time_point redis_round_trip_start(std::int64_t extra_ms);
+void observe_redis_round_trip(std::chrono::steady_clock::time_point started);
+
+// The store reports how many checkpoints Redis has confirmed (written, or an
+// equal or newer one already there) and its interval; a change stamps the
+// time, so /metrics can say how old the last one is. Any thread.
+void observe_checkpoints(std::uint64_t confirmed, std::int64_t interval_ms);
 
 }  // namespace ioc::gateway

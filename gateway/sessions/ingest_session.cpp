@@ -25,6 +25,13 @@ namespace {
 
 constexpr std::size_t max_batches_in_flight = 64;
 
+// An agency's idle connection timing out is expected and frequent (a client
+// that keeps no read pending misses our pings): one info line a minute.
+repeat_summary& idle_timeout_log() {
+  static repeat_summary summary("ingest.idle_timeout");
+  return summary;
+}
+
 // `Stream` is beast::tcp_stream or tls_stream.
 template <class Stream>
 class ingest_session : public closable, public std::enable_shared_from_this<ingest_session<Stream>> {
@@ -40,7 +47,7 @@ class ingest_session : public closable, public std::enable_shared_from_this<inge
     if (agency_ >= 0) {
       ctx_->agency_connections[agency_]->fetch_sub(1);
       global_metrics().ingest_connections.fetch_sub(1);
-      IOC_LOG(log_level::info, "ingest.disconnected",
+      IOC_LOG(idle_timed_out_ ? log_level::debug : log_level::info, "ingest.disconnected",
               "agency=" + ctx_->cat->agencies[agency_].id + " id=" + std::to_string(id_) + " batches=" + std::to_string(batches_));
     }
   }
@@ -113,8 +120,12 @@ class ingest_session : public closable, public std::enable_shared_from_this<inge
       if (ec == websocket::error::message_too_big) {
         global_metrics().limit_hits.fetch_add(1);
         IOC_LOG(log_level::warn, "ingest.closed", "agency=" + ctx_->cat->agencies[agency_].id + " reason=message too big (1009)");
+      } else if (ec == beast::error::timeout) {
+        idle_timed_out_ = true;
+        global_metrics().ingest_idle_timeouts.fetch_add(1, std::memory_order_relaxed);
+        idle_timeout_log().record("agency=" + ctx_->cat->agencies[agency_].id + " id=" + std::to_string(id_));
       } else if (ec != websocket::error::closed && ec != asio::error::operation_aborted) {
-        IOC_LOG(log_level::info, "ingest.read_ended", "agency=" + ctx_->cat->agencies[agency_].id + " " + ec.message());
+        IOC_LOG(log_level::info, "ingest.read_ended", "agency=" + ctx_->cat->agencies[agency_].id + " error=" + ec.message());
       }
       return;
     }
@@ -206,6 +217,7 @@ class ingest_session : public closable, public std::enable_shared_from_this<inge
   bool writing_ = false;
   bool closing_ = false;
   bool close_after_write_ = false;
+  bool idle_timed_out_ = false;  // then its disconnection is logged at debug
 };
 
 }  // namespace

@@ -9,10 +9,11 @@
 #include <memory>
 
 #include "gateway/context.hpp"
+#include "gateway/http/http_exchange.hpp"
 
 namespace ioc::gateway {
 
-using http_request = boost::beast::http::request<boost::beast::http::string_body>;
+// http_request comes from http_exchange.hpp.
 // A connection on the TLS port, after its handshake.
 using tls_stream = boost::asio::ssl::stream<boost::beast::tcp_stream>;
 

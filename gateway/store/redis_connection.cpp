@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "gateway/ops/log.hpp"
+#include "gateway/ops/metrics.hpp"
 #include "gateway/store/redis_reply.hpp"
 #include "gateway/store/sentinel_lookup.hpp"
 
@@ -270,8 +271,14 @@ void redis_connection::lost(const std::string& why) {
   report();
 }
 
+// What hiredis carries for one command: who sent it, its handler, when (for /metrics).
+struct pending_reply : std::pair<redis_connection*, redis_connection::reply_handler> {
+  std::chrono::steady_clock::time_point sent;
+};
+
 void redis_connection::on_reply_cb(redisAsyncContext*, void* reply, void* privdata) {
-  auto* handler = static_cast<std::pair<redis_connection*, reply_handler>*>(privdata);
+  auto* handler = static_cast<pending_reply*>(privdata);
+  if (reply) observe_redis_round_trip(handler->sent);
   redis_connection* self = handler->first;
   auto* r = static_cast<redisReply*>(reply);
   if (r) {
@@ -315,7 +322,7 @@ bool redis_connection::send(const std::vector<std::string_view>& argv, reply_han
     args.push_back(a.data());
     lens.push_back(a.size());
   }
-  auto* handler = new std::pair<redis_connection*, reply_handler>(this, std::move(done));
+  auto* handler = new pending_reply{{this, std::move(done)}, redis_round_trip_start(extra_ms)};
   if (redisAsyncCommandArgv(ctx_, on_reply_cb, handler, static_cast<int>(args.size()), args.data(), lens.data()) !=
       REDIS_OK) {
     delete handler;

@@ -173,6 +173,7 @@ void redis_store::pump() {
   }
   const bool up = available();
   global_metrics().storage_available.store(up ? 1 : 0);
+  observe_checkpoints(machine_.stats().checkpoints + machine_.stats().refused_checkpoints, options_.checkpoint_interval_ms);
   if (up != reported_available_) {
     reported_available_ = up;
     if (hooks_.availability) hooks_.availability(up);

@@ -220,7 +220,7 @@ TEST_F(Gateway, OperatorEndpoints) {
   const auto m = http_call(gw_->port(), "GET", "/metrics");
   EXPECT_EQ(m.status, 200);
   EXPECT_NE(m.body.find("ioc_connections{kind=\"display\"}"), std::string::npos);
-  EXPECT_NE(m.body.find("ioc_ack_latency_ms_bucket"), std::string::npos);
+  EXPECT_NE(m.body.find("ioc_ack_latency_seconds_bucket"), std::string::npos);
   const auto c = http_call(gw_->port(), "GET", "/v1/catalog");
   EXPECT_EQ(c.status, 200);
   EXPECT_NE(c.body.find("einvoice_issued"), std::string::npos);

@@ -1,0 +1,65 @@
+// Routes for the administrator token only.
+#include <cstdlib>
+
+#include "gateway/access/auth.hpp"
+#include "gateway/http/query_string.hpp"
+#include "gateway/http/routes.hpp"
+#include "gateway/ops/log.hpp"
+#include "gateway/ops/metrics.hpp"
+
+namespace ioc::gateway {
+
+namespace http = boost::beast::http;
+
+namespace {
+
+// True when the request carries the administrator token; otherwise answers
+// 401 (no token) or 403 (another token, or none configured) and returns false.
+bool require_admin(http_exchange& ex, const char* what) {
+  const std::string_view token = bearer_token(ex.req[http::field::authorization]);
+  if (token.empty()) {
+    global_metrics().auth_failures.fetch_add(1);
+    auto res = make_response(http::status::unauthorized,
+                             error_body("unauthenticated", "missing Authorization: Bearer <administrator token>"));
+    res.set(http::field::www_authenticate, "Bearer");
+    ex.reply->send(std::move(res));
+    return false;
+  }
+  const std::string& admin = ex.ctx->server.admin_token_sha256();
+  if (admin.empty() || !token_matches(token, admin)) {
+    global_metrics().auth_failures.fetch_add(1);
+    if (ex.ctx->auth_log.allow()) {
+      IOC_LOG(log_level::warn, "http.auth_refused", "remote=" + ex.reply->remote() + " path=" + ex.path);
+    }
+    send_error(ex.reply, http::status::forbidden, "forbidden",
+               admin.empty() ? "no administrator token is configured" : std::string("this token may not ") + what);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// GET /v1/audit?limit=: the newest audit records first.
+void serve_audit(http_exchange& ex) {
+  if (!require_admin(ex, "read the audit trail")) return;
+  std::size_t limit = 100;
+  const std::string l = query_param(ex.query, "limit");
+  if (!l.empty()) {
+    char* end = nullptr;
+    const unsigned long n = std::strtoul(l.c_str(), &end, 10);
+    if (*end != '\0' || n < 1 || n > 1000) {
+      return send_error(ex.reply, http::status::bad_request, "bad_limit", "limit must be 1 to 1000");
+    }
+    limit = n;
+  }
+  ex.ctx->live_hub->audit_json(limit, [reply = ex.reply](std::optional<std::string> body) {
+    if (!body) {
+      return send_error(reply, http::status::service_unavailable, "storage_unavailable",
+                        "the audit trail cannot be read now");
+    }
+    reply->send(make_response(http::status::ok, std::move(*body)));
+  });
+}
+
+}  // namespace ioc::gateway
