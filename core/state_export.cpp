@@ -1,5 +1,7 @@
 #include "core/state_export.hpp"
 
+#include <cstring>
+
 #include "core/target_status.hpp"
 #include "core/wilson.hpp"
 
@@ -283,6 +285,56 @@ void export_sources(const engine& e, millis now, google::protobuf::RepeatedPtrFi
     o->set_batches(e.agency_batches(ag));
     o->set_samples(e.agency_samples(ag));
   }
+}
+
+namespace {
+
+// FNV-1a over the points before the last: cheap, and a collision needs two
+// different past lines of the same series at the same start.
+std::uint64_t head_hash(const ioc::v1::SeriesState& s) {
+  std::uint64_t h = 1469598103934665603ull;
+  const int n = s.sparkline_size() - 1;
+  for (int i = 0; i < n; ++i) {
+    const double v = s.sparkline(i);
+    unsigned char bytes[sizeof v];
+    std::memcpy(bytes, &v, sizeof v);
+    for (unsigned char b : bytes) h = (h ^ b) * 1099511628211ull;
+  }
+  return h ^ static_cast<std::uint64_t>(n);
+}
+
+}  // namespace
+
+std::uint32_t sparkline_tail_from(const ioc::v1::SeriesState& s, sparkline_mark* mark, bool whole) {
+  const std::uint64_t h = head_hash(s);
+  const bool same_head = mark->known && mark->start_ms == s.sparkline_start_ms() && mark->head_hash == h;
+  mark->known = true;
+  mark->start_ms = s.sparkline_start_ms();
+  mark->head_hash = h;
+  if (whole || !same_head || s.sparkline_size() < 2) return 0;
+  return static_cast<std::uint32_t>(s.sparkline_size() - 1);
+}
+
+ioc::v1::DisplayFrame compact_delta(const ioc::v1::DisplayFrame& full, const std::vector<std::uint32_t>& tail_from,
+                                    const std::vector<bool>& source_changed) {
+  ioc::v1::DisplayFrame out = full;
+  auto* delta = out.mutable_delta();
+  delta->set_compact(true);
+  for (int i = 0; i < delta->series_size(); ++i) {
+    const std::uint32_t from = static_cast<std::size_t>(i) < tail_from.size() ? tail_from[i] : 0;
+    auto* s = delta->mutable_series(i);
+    if (from == 0 || from >= static_cast<std::uint32_t>(s->sparkline_size())) continue;
+    s->mutable_sparkline()->erase(s->mutable_sparkline()->begin(), s->mutable_sparkline()->begin() + from);
+    s->set_sparkline_from(from);
+  }
+  auto* sources = delta->mutable_sources();
+  int kept = 0;
+  for (int i = 0; i < sources->size(); ++i) {
+    const bool changed = static_cast<std::size_t>(i) >= source_changed.size() || source_changed[i];
+    if (changed) sources->SwapElements(kept++, i);
+  }
+  sources->DeleteSubrange(kept, sources->size() - kept);
+  return out;
 }
 
 }  // namespace ioc::core

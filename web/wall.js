@@ -1,4 +1,5 @@
-// The IOC wall display. Connects to /v1/live (protobuf JSON mapping), keeps
+// The IOC wall display. Connects to /v1/live (protobuf JSON mapping, compact
+// deltas: sparkline tails and changed sources only), keeps
 // the latest state, renders a few times a second. Reconnects by itself with
 // backoff and jitter, takes a fresh snapshot after any gap in (epoch, seq),
 // and greys every number while it cannot vouch for it. Everything it keeps is
@@ -159,15 +160,62 @@
     state.awaitingSnapshot = false;
   }
 
+  // Compact deltas (?delta=compact) leave out default values: every object
+  // the wall keeps gets them back, so it reads the same as from a full frame.
+  const SERIES_DEFAULTS = {
+    ratePerMin: 0, smoothedRatePerMin: 0, gauge: 0, value: 0, progress: 0, projection: 0, lastEventMs: "0",
+    lastArrivalMs: "0", freshness: "FRESHNESS_UNSPECIFIED", sparkline: [], sparklineStartMs: "0", targetMet: false,
+    statusValue: 0, statusBasis: "", statusTooFew: false,
+  };
+  const WINDOW_DEFAULTS = { sum: 0, denominator: 0, ratio: 0, ciLow: 0, ciHigh: 0, samples: "0" };
+  const SOURCE_DEFAULTS = { nameVi: "", lastSeenMs: "0", freshness: "FRESHNESS_UNSPECIFIED", batches: "0", samples: "0" };
+  const ALERT_DEFAULTS = {
+    kind: "", indicator: "", area: "", agency: "", messageVi: "", messageEn: "", raisedMs: "0", clearedMs: "0",
+    active: false, value: 0, target: 0, basis: "", higherIsBetter: false,
+  };
+
+  // A compact series: whole but for its sparkline, which may be only the tail
+  // from `sparklineFrom` on. Returns false when the wall lacks the points the
+  // tail continues (it missed a frame): the caller asks for a snapshot.
+  function applyCompactSeries(s) {
+    const k = key(s.indicator, s.area);
+    const next = Object.assign({}, SERIES_DEFAULTS, s);
+    next.windows = (s.windows || []).map((w) => Object.assign({}, WINDOW_DEFAULTS, w));
+    const from = num(s.sparklineFrom);
+    if (from > 0) {
+      const had = state.series.get(k);
+      if (!had || !had.sparkline || had.sparkline.length < from || had.sparklineStartMs !== next.sparklineStartMs) return false;
+      next.sparkline = had.sparkline.slice(0, from).concat(s.sparkline || []);
+    }
+    delete next.sparklineFrom;
+    state.series.set(k, next);
+    return true;
+  }
+
+  // Applies a delta to the state of the frame before it; false when it cannot
+  // (then nothing is vouched for until a fresh snapshot).
   function applyDelta(frame) {
     const d = frame.delta;
-    for (const s of d.series || []) state.series.set(key(s.indicator, s.area), s);
+    for (const s of d.series || []) {
+      if (!d.compact) state.series.set(key(s.indicator, s.area), s);
+      else if (!applyCompactSeries(s)) return false;
+    }
     if (d.dti && d.dti.mainIndicators && d.dti.mainIndicators.length) state.dti = d.dti;
-    for (const a of d.alerts || []) state.alerts.set(a.id, a);
+    for (const a of d.alerts || []) state.alerts.set(a.id, d.compact ? Object.assign({}, ALERT_DEFAULTS, a) : a);
     // Keep active alerts and the 20 most recently cleared.
     const cleared = [...state.alerts.values()].filter((a) => !a.active).sort((x, y) => num(y.clearedMs) - num(x.clearedMs));
     for (const a of cleared.slice(20)) state.alerts.delete(a.id);
-    if (d.sources && d.sources.length) state.sources = d.sources;
+    if (d.compact) {
+      // Only the sources that changed: merge by agency, keeping the order.
+      for (const src of d.sources || []) {
+        const next = Object.assign({}, SOURCE_DEFAULTS, src);
+        const i = state.sources.findIndex((x) => x.agency === next.agency);
+        if (i >= 0) state.sources[i] = next; else state.sources.push(next);
+      }
+    } else if (d.sources && d.sources.length) {
+      state.sources = d.sources;
+    }
+    return true;
   }
 
   // ---------------------------------------------------------------- connection
@@ -180,6 +228,7 @@
     const url = new URL("/v1/live", location.href);
     url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
     url.searchParams.set("format", "json");
+    url.searchParams.set("delta", "compact");
     // ?token= is deprecated (it leaks into logs and history): the login page's cookie replaces it.
     for (const p of ["area", "group", "token"]) {
       if (params.get(p) && !(p === "area" && state.areaRefused)) url.searchParams.set(p, params.get(p));
@@ -235,15 +284,15 @@
       document.body.classList.remove("offline");
     } else if (f.delta) {
       if (state.awaitingSnapshot) return;
-      if (f.epoch !== state.epoch || num(f.seq) !== state.seq + 1) {
+      if (f.epoch !== state.epoch || num(f.seq) !== state.seq + 1 || !applyDelta(f)) {
         // A gap: the numbers can no longer be vouched for until a fresh snapshot.
         state.awaitingSnapshot = true;
+        state.resyncs = (state.resyncs || 0) + 1;  // for tests and operators' consoles
         document.body.classList.add("offline");
         if (ws && ws.readyState === WebSocket.OPEN) ws.send("resync");
         return;
       }
       state.seq = num(f.seq);
-      applyDelta(f);
     }
     scheduleRender();
   }

@@ -9,10 +9,11 @@ namespace ioc::gateway {
 
 struct display_filter {
   bool json = false;    // ?format=json: protobuf JSON mapping in text frames
+  bool compact = false; // ?delta=compact: sparkline tails, changed sources only, JSON without defaults
   std::string area;     // ?area=: this area and those below it; empty = all
   std::string group;    // ?group=: indicators of this display group; empty = all
 
-  std::string key() const { return (json ? "j|" : "b|") + area + "|" + group; }
+  std::string key() const { return (json ? "j" : "b") + std::string(compact ? "c|" : "|") + area + "|" + group; }
 };
 
 using frame_ptr = std::shared_ptr<const std::string>;

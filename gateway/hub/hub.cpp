@@ -142,7 +142,14 @@ bool hub::matches(const display_filter& f, const ioc::v1::SeriesState& s) const 
   return true;
 }
 
-frame_ptr hub::encode(const ioc::v1::DisplayFrame& frame, bool json) const {
+frame_ptr hub::encode(const ioc::v1::DisplayFrame& frame, bool json, bool compact) const {
+  if (json && compact) {
+    // Compact JSON leaves out default values (canonical proto3 JSON); a display
+    // fills them in, since every object it receives replaces a whole one.
+    auto out = std::make_shared<std::string>();
+    (void)google::protobuf::util::MessageToJsonString(frame, out.get(), google::protobuf::util::JsonPrintOptions{});
+    return out;
+  }
   return std::make_shared<const std::string>(json ? message_to_json(frame) : frame.SerializeAsString());
 }
 
@@ -180,8 +187,14 @@ void hub::publish(bool heartbeat) {
   frame.set_oldest_arrival_ms(oldest_unpublished_ms_);
   oldest_unpublished_ms_ = 0;
   auto* delta = frame.mutable_delta();
+  // For compact deltas: from which point each series' sparkline is new.
+  std::vector<std::uint32_t> tail_from;
+  tail_from.reserve(dirty.size());
   for (std::uint32_t n : dirty) {
-    core::export_series(engine_, n, now, delta->add_series());
+    auto* s = delta->add_series();
+    core::export_series(engine_, n, now, s);
+    if (n >= sparkline_marks_.size()) sparkline_marks_.resize(n + 1);
+    tail_from.push_back(core::sparkline_tail_from(*s, &sparkline_marks_[n], whole_next_));
   }
   if (dti_changed) {
     *delta->mutable_dti() = std::move(dti);
@@ -192,6 +205,14 @@ void hub::publish(bool heartbeat) {
   }
   pending_alerts_.clear();
   core::export_sources(engine_, now, delta->mutable_sources());
+  std::vector<bool> source_changed(static_cast<std::size_t>(delta->sources_size()), true);
+  published_sources_.resize(source_changed.size());
+  for (int i = 0; i < delta->sources_size(); ++i) {
+    std::string bytes = delta->sources(i).SerializeAsString();
+    source_changed[i] = whole_next_ || bytes != published_sources_[i];
+    published_sources_[i] = std::move(bytes);
+  }
+  whole_next_ = false;
   if (!dirty.empty()) {
     // Readable estimates for the province and the level below it (2026: the
     // communes; history files: the districts). Delta series i is dirty[i].
@@ -202,7 +223,9 @@ void hub::publish(bool heartbeat) {
     store_->publish_estimates(changed);
   }
 
-  // One serialized frame per distinct filter, shared by every display using it.
+  // One serialized frame per distinct filter, shared by every display using it;
+  // the compact form is built once, when some display asks for it.
+  std::optional<ioc::v1::DisplayFrame> compact;
   std::map<std::string, frame_ptr> encoded;
   for (auto it = displays_.begin(); it != displays_.end();) {
     auto d = it->second.lock();
@@ -213,16 +236,18 @@ void hub::publish(bool heartbeat) {
     const display_filter& f = d->filter();
     auto& slot = encoded[f.key()];
     if (!slot) {
+      if (f.compact && !compact) compact = core::compact_delta(frame, tail_from, source_changed);
+      const ioc::v1::DisplayFrame& base = f.compact ? *compact : frame;
       if (f.area.empty() && f.group.empty()) {
-        slot = encode(frame, f.json);
+        slot = encode(base, f.json, f.compact);
       } else {
-        ioc::v1::DisplayFrame filtered = frame;
+        ioc::v1::DisplayFrame filtered = base;
         auto* series = filtered.mutable_delta()->mutable_series();
         series->Clear();
-        for (const auto& s : delta->series()) {
+        for (const auto& s : base.delta().series()) {
           if (matches(f, s)) *series->Add() = s;
         }
-        slot = encode(filtered, f.json);
+        slot = encode(filtered, f.json, f.compact);
       }
       global_metrics().frames_published.fetch_add(1, std::memory_order_relaxed);
     }
@@ -266,6 +291,7 @@ void hub::join(std::shared_ptr<display_sink> display) {
   asio::post(strand_, [self = shared_from_this(), display = std::move(display)] {
     if (self->stopped_) return;
     self->displays_[display->id()] = display;
+    self->whole_next_ = true;  // the display's state is the snapshot's, not frame seq_'s
     display->deliver(self->snapshot_for(display->filter()), true, wall_clock_ms());
   });
 }
@@ -273,6 +299,7 @@ void hub::join(std::shared_ptr<display_sink> display) {
 void hub::resync(std::shared_ptr<display_sink> display) {
   asio::post(strand_, [self = shared_from_this(), display = std::move(display)] {
     if (self->stopped_) return;
+    self->whole_next_ = true;
     display->deliver(self->snapshot_for(display->filter()), true, wall_clock_ms());
   });
 }

@@ -16,6 +16,7 @@
 #include "core/alert_book.hpp"
 #include "core/engine.hpp"
 #include "core/history_table.hpp"
+#include "core/state_export.hpp"
 #include "gateway/store/batch_store.hpp"
 #include "gateway/hub/display_sink.hpp"
 #include "gateway/access/token_bucket.hpp"
@@ -126,7 +127,7 @@ class hub : public std::enable_shared_from_this<hub> {
   void publish(bool heartbeat);
   ioc::v1::DisplayFrame build_snapshot(const display_filter& f, core::millis now);
   bool matches(const display_filter& f, const ioc::v1::SeriesState& s) const;
-  frame_ptr encode(const ioc::v1::DisplayFrame& frame, bool json) const;
+  frame_ptr encode(const ioc::v1::DisplayFrame& frame, bool json, bool compact = false) const;
   frame_ptr snapshot_for(const display_filter& f);
 
   void replay(const ioc::v1::StoredBatch& b);
@@ -142,6 +143,12 @@ class hub : public std::enable_shared_from_this<hub> {
   std::vector<token_bucket> buckets_;
   std::unordered_map<std::uint64_t, std::weak_ptr<display_sink>> displays_;
   std::map<std::string, frame_ptr> snapshot_cache_;  // by filter key, for seq_
+  // What displays on compact deltas hold: each series' sparkline (by series
+  // number) and each source (by agency, serialized) as of frame seq_. After a
+  // snapshot goes out, the next delta is whole (`whole_next_`).
+  std::vector<core::sparkline_mark> sparkline_marks_;
+  std::vector<std::string> published_sources_;
+  bool whole_next_ = true;
   std::uint64_t epoch_;
   std::uint64_t seq_ = 0;
   std::string last_dti_;

@@ -27,7 +27,10 @@ namespace websocket = beast::websocket;
 
 namespace {
 
-// `Stream` is beast::tcp_stream or tls_stream.
+asio::ip::tcp::socket& socket_of(beast::tcp_stream& s) { return s.socket(); }
+asio::ip::tcp::socket& socket_of(asio::ip::tcp::socket& s) { return s; }
+
+// `Stream` is a plain socket or tls_stream.
 template <class Stream>
 class display_session : public display_sink,
                         public closable,
@@ -44,6 +47,7 @@ class display_session : public display_sink,
         stall_timer_(ws_.get_executor()) {
     const std::string_view target = req_.target();
     filter_.json = query_param(target, "format") == "json";
+    filter_.compact = query_param(target, "delta") == "compact";
     filter_.area = query_param(target, "area");
     filter_.group = query_param(target, "group");
   }
@@ -229,7 +233,7 @@ class display_session : public display_sink,
         IOC_LOG(log_level::warn, "display.closed", "id=" + std::to_string(self->id_) + " reason=stopped reading");
         self->closed_ = true;
         beast::error_code ignored;
-        beast::get_lowest_layer(self->ws_).socket().close(ignored);
+        socket_of(beast::get_lowest_layer(self->ws_)).close(ignored);
         return;
       }
       self->arm_stall_check();
@@ -269,7 +273,12 @@ class display_session : public display_sink,
 }  // namespace
 
 void run_display_session(beast::tcp_stream stream, http_request req, std::shared_ptr<gateway_context> ctx) {
-  std::make_shared<display_session<beast::tcp_stream>>(std::move(stream), std::move(req), std::move(ctx))->run();
+  // Deliveries go straight to the socket: beast::tcp_stream's per-operation
+  // timeout bookkeeping would run on every frame to every display, and the
+  // WebSocket layer's idle timeout and the stall check already bound a display
+  // that stopped reading.
+  std::make_shared<display_session<asio::ip::tcp::socket>>(stream.release_socket(), std::move(req), std::move(ctx))
+      ->run();
 }
 
 void run_display_session(tls_stream stream, http_request req, std::shared_ptr<gateway_context> ctx) {
