@@ -137,7 +137,7 @@ int server::run() {
   // Alert notifications (issue #15): the hub posts its alert changes to them.
   std::shared_ptr<notifier> notify;
   try {
-    notify = notifier::create(ioc, ctx->cat, impl_->config.config, store_name != std::string("memory"));
+    notify = notifier::create(ioc, cat, impl_->config.config, store_name != std::string("memory"));
   } catch (const std::exception& e) {
     std::cerr << "ioc-gateway: refusing to start: " << e.what() << "\n";
     return 2;
