@@ -22,6 +22,8 @@ packages=(
 with_tests=false
 [[ "${1:-}" == "--tests" ]] && with_tests=true
 $with_tests && packages+=(nginx-light)
+# pdfinfo and pdftotext read the monthly report's PDF back in the tests.
+$with_tests && packages+=(poppler-utils)
 # The machine image may ship its own Node.js; only fall back to Debian's.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 

@@ -33,6 +33,7 @@ void route_request(http_exchange ex) {
   const http::verb method = ex.req.method();
   if (method == http::verb::post && path == "/v1/samples") return serve_samples(ex, false);
   if (method == http::verb::post && path == "/v1/entry") return serve_samples(ex, true);
+  if (path == "/v1/reports" || path.starts_with("/v1/reports/")) return serve_reports(ex);
   if (method != http::verb::get && method != http::verb::head) {
     auto res = make_response(http::status::method_not_allowed,
                              error_body("method_not_allowed", "use GET, or POST /v1/samples or /v1/entry"));

@@ -16,6 +16,7 @@
 #include "core/alert_book.hpp"
 #include "core/engine.hpp"
 #include "core/history_table.hpp"
+#include "core/monthly_report.hpp"
 #include "gateway/store/batch_store.hpp"
 #include "gateway/hub/display_sink.hpp"
 #include "gateway/access/token_bucket.hpp"
@@ -95,6 +96,13 @@ class hub : public std::enable_shared_from_this<hub> {
   // GET /v1/audit: up to `limit` records newest first, as a JSON body, or
   // nullopt when the store cannot read them now. Any thread.
   void audit_json(std::size_t limit, std::function<void(std::optional<std::string>)> done);
+
+  // The monthly report's figures for `month` (hub_report.cpp), with the
+  // alert log folded by the caller. Any thread; `done` runs on the hub's strand.
+  void monthly_figures(core::report_month month, std::vector<core::alert_span> alert_log,
+                       std::function<void(core::monthly_figures)> done);
+  // The alert book's alerts (active, then recently cleared), for the alert log. Any thread.
+  void alert_states(std::function<void(std::vector<core::alert>)> done);
 
   const core::catalog& cat() const { return *cat_; }
   bool ready() const { return ready_.load(); }

@@ -14,6 +14,7 @@
 #include "gateway/ops/metrics.hpp"
 #include "gateway/store/store_factory.hpp"
 #include "gateway/net/tls_context.hpp"
+#include "gateway/report/report_service.hpp"
 
 namespace ioc::gateway {
 
@@ -128,6 +129,18 @@ int server::run() {
   const std::string store_name = store->name();
   ctx->live_hub = std::make_shared<hub>(hub_strand, ctx->cat, cfg, std::move(store));
   ctx->live_hub->import_history(o.imported_history);
+  if (!cfg.reports_dir().empty()) {
+    report_settings rs;
+    rs.dir = cfg.reports_dir();
+    if (!cfg.report_chromium_path().empty()) rs.chromium = cfg.report_chromium_path();
+    if (cfg.report_print_timeout_ms()) rs.print_timeout = std::chrono::milliseconds(cfg.report_print_timeout_ms());
+    rs.schedule = !cfg.report_schedule_off();
+    ctx->reports = std::make_shared<report_service>(ioc, ctx->live_hub, ctx->cat, rs);
+    if (!ctx->reports->store().error().empty()) {
+      std::cerr << "ioc-gateway: refusing to start: server.reports_dir: " << ctx->reports->store().error() << "\n";
+      return 2;
+    }
+  }
 
   std::shared_ptr<listener> l;
   try {
@@ -152,6 +165,7 @@ int server::run() {
     }
   }
   ctx->live_hub->start();
+  if (ctx->reports) ctx->reports->start();
   if (tls_listener) {
     global_metrics().tls_certificate_not_after.store(tls->not_after());
     tls_listener->run();
@@ -190,6 +204,7 @@ int server::run() {
     if (tls_listener) tls_listener->close();
     ctx->sessions.close_all("server shutting down");
     ctx->live_hub->stop();
+    if (ctx->reports) ctx->reports->stop();
     summary.cancel();
     give_up = std::chrono::steady_clock::now() + std::chrono::seconds(3);
     wait_for_sessions();

@@ -19,7 +19,8 @@ namespace ioc::gateway {
 namespace fs = std::filesystem;
 
 print_result print_pdf(const std::string& chromium, const std::string& html_path, const std::string& pdf_path,
-                       const std::string& scratch_dir, std::chrono::milliseconds timeout) {
+                       const std::string& scratch_dir, std::chrono::milliseconds timeout,
+                       const std::atomic<bool>* cancel) {
   print_result r;
   const auto started = std::chrono::steady_clock::now();
   std::error_code ec;
@@ -60,7 +61,15 @@ print_result print_pdf(const std::string& chromium, const std::string& html_path
   posix_spawnattr_setpgroup(&attr, 0);  // its own group: a timeout kills its helpers too
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
   pid_t pid = -1;
-  const int spawned = posix_spawn(&pid, chromium.c_str(), &files, &attr, argv.data(), environ);
+  // HOME in the profile too: the service's home may be read-only (ProtectHome).
+  std::vector<std::string> env_text = {"HOME=" + profile};
+  for (char** e = environ; *e; ++e) {
+    if (std::strncmp(*e, "HOME=", 5) != 0) env_text.emplace_back(*e);
+  }
+  std::vector<char*> envp;
+  for (auto& e : env_text) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const int spawned = posix_spawn(&pid, chromium.c_str(), &files, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&files);
   posix_spawnattr_destroy(&attr);
   int status = 0;
@@ -72,7 +81,7 @@ print_result print_pdf(const std::string& chromium, const std::string& html_path
     for (;;) {
       const pid_t done = waitpid(pid, &status, WNOHANG);
       if (done == pid) break;
-      if (std::chrono::steady_clock::now() - started > timeout) {
+      if (std::chrono::steady_clock::now() - started > timeout || (cancel && cancel->load())) {
         timed_out = true;
         kill(-pid, SIGKILL);
         waitpid(pid, &status, 0);
