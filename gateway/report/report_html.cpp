@@ -71,6 +71,13 @@ std::string alert_kind_vi(const std::string& kind) {
   return kind;
 }
 
+// A table with fixed column widths (percent): long labels wrap instead of squeezing numbers.
+std::string fixed_table(std::initializer_list<int> widths) {
+  std::string t = "<table class=\"fixed\"><colgroup>";
+  for (int w : widths) t += "<col style=\"width:" + std::to_string(w) + "%\">";
+  return t + "</colgroup>";
+}
+
 bool is_percent(const indicator_def& def) { return def.kind == indicator_kind::ratio || def.unit == "%"; }
 
 // The status word and its symbol: never colour alone (wall.md).
@@ -121,6 +128,7 @@ p { margin: 1mm 0; }
 .bad { font-weight: bold; text-decoration: underline; }
 .live { font-weight: bold; }
 table { width: 100%; border-collapse: collapse; margin: 1mm 0 2mm; }
+table.fixed { table-layout: fixed; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
 th, td { border: 0.2mm solid #999; padding: 0.6mm 1.2mm; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
@@ -130,7 +138,7 @@ td.n, th.n { text-align: right; white-space: nowrap; }
 .pillars td { width: 25%; }
 .ranking { break-inside: avoid; }
 .new-page { break-before: page; }
-svg.trend { width: 26mm; height: 7mm; }
+svg.trend { width: 100%; height: 7mm; }
 svg.trend polyline { fill: none; stroke: #111; stroke-width: 1.2; }
 svg.trend polyline.ly { stroke: #777; stroke-dasharray: 2 1.5; }
 .screen-only { display: none; }
@@ -166,7 +174,8 @@ void dti_section(std::string& h, const core::monthly_figures& f) {
   bool any_live = false;
   for (const auto& c : f.dti.components) any_live = any_live || c.live;
   if (!any_live) return;
-  h += "<h3>Thành phần có số liệu trực tuyến</h3><table><thead><tr><th>Thành phần</th><th>Thuộc</th><th>Số liệu</th>"
+  h += "<h3>Thành phần có số liệu trực tuyến</h3>" + fixed_table({34, 8, 38, 10, 10}) +
+       "<thead><tr><th>Thành phần</th><th class=\"n\">Chỉ số</th><th>Số liệu</th>"
        "<th class=\"n\">Điểm</th><th class=\"n\">Tối đa</th></tr></thead><tbody>";
   for (const auto& c : f.dti.components) {
     if (!c.live) continue;
@@ -174,7 +183,7 @@ void dti_section(std::string& h, const core::monthly_figures& f) {
     const auto& fig = f.indicators[static_cast<std::size_t>(c.def->live_indicator)];
     const double x = ind.kind == indicator_kind::ratio && ind.target_on == core::target_window::today ? fig.month_value
                                                                                                        : fig.ytd_value;
-    h += "<tr><td>" + esc(c.def->label_vi) + "</td><td>" + esc(c.main_id) + "</td><td>" + esc(ind.label_vi) + ": " +
+    h += "<tr><td>" + esc(c.def->label_vi) + "</td><td class=\"n\">" + esc(c.main_id) + "</td><td>" + esc(ind.label_vi) + ": " +
          vi_value(ind, x) + "</td><td class=\"n\">" + vi_number(c.points, 2) + "</td><td class=\"n\">" +
          vi_number(c.def->max_points, 1) + "</td></tr>";
   }
@@ -188,9 +197,9 @@ void indicators_section(std::string& h, const core::monthly_figures& f) {
   h += "<p class=\"sub\">Toàn tỉnh. Tỷ lệ = tổng tử số / tổng mẫu số. Chỉ số đếm được đánh giá theo dự báo cuối năm "
        "(tốc độ của tháng). Xu hướng: tháng 1–12 năm " + std::to_string(y) + " (liền) và " + std::to_string(y - 1) +
        " (đứt).</p>";
-  h += "<table><thead><tr><th>Chỉ số</th><th class=\"n\">Tháng " + month_words(f.month) + "</th><th class=\"n\">Cùng kỳ " +
-       std::to_string(y - 1) + "</th><th class=\"n\">Từ đầu năm</th><th class=\"n\">Cùng kỳ " + std::to_string(y - 1) +
-       "</th><th class=\"n\">Mục tiêu</th><th>Tình trạng</th><th>Xu hướng</th></tr></thead><tbody>";
+  h += fixed_table({27, 10, 10, 10, 10, 10, 11, 12}) + "<thead><tr><th>Chỉ số</th><th class=\"n\">Tháng " +
+       month_words(f.month) + "</th><th class=\"n\">Cùng kỳ " + std::to_string(y - 1) + "</th><th class=\"n\">Từ đầu năm " +
+       std::to_string(y) + "</th><th class=\"n\">Cùng kỳ " + std::to_string(y - 1) + "</th><th class=\"n\">Mục tiêu</th><th>Tình trạng</th><th>Xu hướng</th></tr></thead><tbody>";
   const auto cell = [](bool has, const std::string& text) {
     return "<td class=\"n\">" + (has ? text : std::string("<span class=\"muted\">—</span>")) + "</td>";
   };
@@ -228,7 +237,8 @@ void rankings_section(std::string& h, const core::monthly_figures& f) {
       empty.push_back(def.label_vi);
       continue;
     }
-    h += "<div class=\"ranking\"><h3>" + esc(def.label_vi) + "</h3><table><thead><tr><th class=\"n\">Hạng</th><th>Đơn vị</th>"
+    h += "<div class=\"ranking\"><h3>" + esc(def.label_vi) + "</h3>" +
+         (ratio ? fixed_table({9, 41, 15, 15, 20}) : fixed_table({9, 61, 30})) + "<thead><tr><th class=\"n\">Hạng</th><th>Đơn vị</th>"
          "<th class=\"n\">Giá trị</th>" + std::string(ratio ? "<th class=\"n\">n</th><th class=\"n\">Khoảng tin cậy 95%</th>" : "") +
          "</tr></thead><tbody>";
     const auto row_html = [&](const core::area_rank_row& row) {
@@ -267,10 +277,10 @@ void rankings_section(std::string& h, const core::monthly_figures& f) {
 
 void feeds_section(std::string& h, const core::monthly_figures& f) {
   const core::catalog& cat = *f.cat;
-  h += "<h2 class=\"new-page\">Nguồn dữ liệu</h2>";
+  h += "<h2>Nguồn dữ liệu</h2>";
   h += "<p class=\"sub\">Lô gần nhất và tình trạng tại thời điểm lập báo cáo; ngày không nhận được số liệu nào trong tháng "
        "(toàn tỉnh) theo từng chỉ số.</p>";
-  h += "<table><thead><tr><th>Cơ quan</th><th>Lô gần nhất</th><th>Tình trạng</th><th class=\"n\">Số lô</th>"
+  h += fixed_table({19, 17, 12, 9, 43}) + "<thead><tr><th>Cơ quan</th><th>Lô gần nhất</th><th>Tình trạng</th><th class=\"n\">Số lô</th>"
        "<th>Ngày không có số liệu</th></tr></thead><tbody>";
   for (const auto& feed : f.feeds) {
     const auto& a = cat.agencies[static_cast<std::size_t>(feed.agency)];
@@ -290,7 +300,7 @@ void feeds_section(std::string& h, const core::monthly_figures& f) {
       if (fig.silent_days.size() > 8) gaps += ", …";
       gaps += " (" + std::to_string(fig.silent_day_count) + " ngày)";
     }
-    h += "<tr><td>" + esc(a.name_vi) + "</td><td>" +
+    h += "<tr><td>" + esc(a.name_vi) + "</td><td class=\"n\">" +
          (feed.last_seen_ms == core::series::never ? std::string("—") : vi_time(feed.last_seen_ms)) + "</td><td>" +
          freshness_vi(feed.now) + "</td><td class=\"n\">" + vi_number(static_cast<double>(feed.batches), 0) + "</td><td>" +
          (gaps.empty() ? std::string("Đủ các ngày") : gaps) + "</td></tr>";
@@ -305,7 +315,7 @@ void alerts_section(std::string& h, const core::monthly_figures& f) {
     h += "<p>Không có cảnh báo nào phát sinh hoặc còn hiệu lực trong tháng.</p>";
     return;
   }
-  h += "<table><thead><tr><th>Cảnh báo</th><th>Nội dung</th><th>Phát sinh</th><th>Kết thúc</th></tr></thead><tbody>";
+  h += fixed_table({16, 52, 16, 16}) + "<thead><tr><th>Cảnh báo</th><th>Nội dung</th><th>Phát sinh</th><th>Kết thúc</th></tr></thead><tbody>";
   for (const auto& a : f.alerts) {
     std::string subject = a.message_vi;
     if (subject.empty() && a.indicator >= 0) subject = cat.indicators[static_cast<std::size_t>(a.indicator)].label_vi;
@@ -355,8 +365,9 @@ std::string vi_time(core::millis t) {
 
 std::string render_report_html(const core::monthly_figures& f) {
   const core::catalog& cat = *f.cat;
+  const std::string province = cat.areas.empty() ? cat.province_name_vi : cat.areas[0].name_vi;
   const std::string title = "Báo cáo chuyển đổi số tháng " + month_words(f.month);
-  const std::string head_left = cat.province_name_vi + " · " + title;
+  const std::string head_left = province + " · " + title;
   const std::string head_right = "Lập lúc " + vi_time(f.generated_ms);
   std::string h;
   h.reserve(64 * 1024);
@@ -369,16 +380,16 @@ std::string render_report_html(const core::monthly_figures& f) {
   h += style;
   h += "</style></head><body data-month=\"" + f.month.name() + "\">\n";
   h += "<div class=\"screen-only\">" + esc(head_left) + " · " + esc(head_right) + "</div>";
-  h += "<h1>" + esc(title) + "</h1><p class=\"sub\">" + esc(cat.province_name_vi) + " · Trung tâm điều hành thông minh · từ 01/" +
+  h += "<h1>" + esc(title) + "</h1><p class=\"sub\">" + esc(province) + " · Trung tâm điều hành thông minh · từ 01/" +
        month_words(f.month) + " đến " + day_month(f.month.last_day()) + "/" + std::to_string(f.month.year()) + " (giờ Việt Nam)</p>";
   if (!f.month_complete) {
     h += "<p><b>Tháng chưa kết thúc:</b> số liệu đến " + vi_time(f.generated_ms) + ".</p>";
   }
   dti_section(h, f);
-  alerts_section(h, f);
   indicators_section(h, f);
   rankings_section(h, f);
   feeds_section(h, f);
+  alerts_section(h, f);
   h += "<p class=\"muted\">Khoảng trống theo số thứ tự lô của từng nguồn không có trong báo cáo này.</p>";
   h += "</body></html>\n";
   return h;
