@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <sstream>
 
@@ -109,6 +110,8 @@ TEST(ReportYear, HistoryExportsAndReportEqualSumsMadeFromTheSamples) {
   }
   std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.event_time_ms() < b.event_time_ms(); });
   ASSERT_GT(all.size(), 5000u);
+  std::cout << "ReportYear: " << all.size() << " samples from " << vn_period(all.front().event_time_ms(), true) << " to "
+            << vn_period(all.back().event_time_ms(), true) << "\n";
 
   // The independent computation: by indicator, area (and the province) and Vietnam month or day.
   std::map<std::tuple<std::string, std::string, std::string>, sums> expect;
@@ -194,7 +197,9 @@ TEST(ReportYear, HistoryExportsAndReportEqualSumsMadeFromTheSamples) {
     cells.push_back(cell);
     const sums& e = expect[{cells[0], cells[3], cells[5]}];
     EXPECT_NEAR(std::stod(cells[7]), e.sum, 1e-6) << line;
-    if (cells[0] == "online_dossier_rate") EXPECT_NEAR(std::stod(cells[8]), e.den, 1e-6) << line;
+    if (cells[0] == "online_dossier_rate") {
+      EXPECT_NEAR(std::stod(cells[8]), e.den, 1e-6) << line;
+    }
     ++rows;
   }
   EXPECT_GE(rows, 2u * 2 * 11);
@@ -207,7 +212,7 @@ TEST(ReportYear, HistoryExportsAndReportEqualSumsMadeFromTheSamples) {
             "same " + std::to_string(rows) + " rows");
 
   // 3. The report's figures, for last month and for January (the year's first).
-  for (const std::string month : {last_month, std::to_string(new_year) + "-01"}) {
+  for (const std::string& month : {last_month, std::to_string(new_year) + "-01"}) {
     const auto made = http_call(gw.port(), "POST", "/v1/reports?month=" + month, "", {{"Authorization", "Bearer admin-token"}});
     ASSERT_EQ(made.status, 201) << made.body;
     const auto r = http_call(gw.port(), "GET", "/v1/reports/" + month + ".json");
@@ -235,7 +240,9 @@ TEST(ReportYear, HistoryExportsAndReportEqualSumsMadeFromTheSamples) {
           ytd.den += s.den;
         }
       }
-      if (id != "endpoint_rate") EXPECT_NEAR(number(ind.at("ytd")), ratio ? ytd.sum / ytd.den : ytd.sum, 1e-9) << id << " " << month;
+      if (id != "endpoint_rate") {
+        EXPECT_NEAR(number(ind.at("ytd")), ratio ? ytd.sum / ytd.den : ytd.sum, 1e-9) << id << " " << month;
+      }
       // This year's and last year's months.
       const auto& ty = ind.at("this_year").as_array();
       const auto& ly = ind.at("last_year").as_array();
