@@ -131,7 +131,7 @@ table { width: 100%; border-collapse: collapse; margin: 1mm 0 2mm; }
 table.fixed { table-layout: fixed; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
-th, td { border: 0.2mm solid #999; padding: 0.6mm 1.2mm; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 0.2mm solid #999; padding: 0.4mm 1.2mm; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 th { background: #eee; font-weight: bold; }
 td.n, th.n { text-align: right; white-space: nowrap; }
 .big { font-size: 20pt; font-weight: bold; }
@@ -193,7 +193,7 @@ void dti_section(std::string& h, const core::monthly_figures& f) {
 void indicators_section(std::string& h, const core::monthly_figures& f) {
   const core::catalog& cat = *f.cat;
   const int y = f.month.year();
-  h += "<h2 class=\"new-page\">Các chỉ số so với mục tiêu</h2>";
+  h += "<h2>Các chỉ số so với mục tiêu</h2>";
   h += "<p class=\"sub\">Toàn tỉnh. Tỷ lệ = tổng tử số / tổng mẫu số. Chỉ số đếm được đánh giá theo dự báo cuối năm "
        "(tốc độ của tháng). Xu hướng: tháng 1–12 năm " + std::to_string(y) + " (liền) và " + std::to_string(y - 1) +
        " (đứt).</p>";
