@@ -133,7 +133,9 @@ thead { display: table-header-group; }
 tr { break-inside: avoid; }
 th, td { border: 0.2mm solid #999; padding: 0.4mm 1.2mm; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 th { background: #eee; font-weight: bold; }
-td.n, th.n { text-align: right; white-space: nowrap; }
+td.n, th.n { text-align: right; }
+td.n { white-space: nowrap; }
+td.n.wrap { white-space: normal; }
 .big { font-size: 20pt; font-weight: bold; }
 .pillars td { width: 25%; }
 .ranking { break-inside: avoid; }
@@ -200,17 +202,17 @@ void indicators_section(std::string& h, const core::monthly_figures& f) {
   h += fixed_table({27, 10, 10, 10, 10, 10, 11, 12}) + "<thead><tr><th>Chỉ số</th><th class=\"n\">Tháng " +
        month_words(f.month) + "</th><th class=\"n\">Cùng kỳ " + std::to_string(y - 1) + "</th><th class=\"n\">Từ đầu năm " +
        std::to_string(y) + "</th><th class=\"n\">Cùng kỳ " + std::to_string(y - 1) + "</th><th class=\"n\">Mục tiêu</th><th>Tình trạng</th><th>Xu hướng</th></tr></thead><tbody>";
-  const auto cell = [](bool has, const std::string& text) {
-    return "<td class=\"n\">" + (has ? text : std::string("<span class=\"muted\">—</span>")) + "</td>";
+  const auto cell = [](bool has, const std::string& text, const char* cls = "n") {
+    return "<td class=\"" + std::string(cls) + "\">" + (has ? text : std::string("<span class=\"muted\">—</span>")) + "</td>";
   };
   for (const auto& fig : f.indicators) {
     const indicator_def& def = cat.indicators[static_cast<std::size_t>(fig.indicator)];
     std::string target = def.has_target ? vi_value(def, def.target) : "";
-    if (def.has_target && def.kind == indicator_kind::counter) target += "<br><span class=\"muted\">dự báo " + vi_value(def, fig.projection) + "</span>";
+    if (def.has_target && def.kind == indicator_kind::counter) target += "<br><span class=\"muted\">dự báo " + vi_number(fig.projection, 0) + "</span>";
     h += "<tr><td>" + esc(def.label_vi) + (def.unit.empty() || is_percent(def) ? "" : " <span class=\"muted\">(" + esc(def.unit) + ")</span>") +
          "</td>" + cell(fig.has_month, vi_value(def, fig.month_value)) +
          cell(fig.has_last_year_month, vi_value(def, fig.last_year_month_value)) + cell(fig.has_ytd, vi_value(def, fig.ytd_value)) +
-         cell(fig.has_last_year_ytd, vi_value(def, fig.last_year_ytd_value)) + cell(def.has_target, target) +
+         cell(fig.has_last_year_ytd, vi_value(def, fig.last_year_ytd_value)) + cell(def.has_target, target, "n wrap") +
          status_cell(def, fig.status) + "<td>" + trend_svg(def, fig) + "</td></tr>";
   }
   h += "</tbody></table>";
