@@ -28,7 +28,7 @@ std::string sha256_hex(const std::string& s) {
 }
 
 std::string month_name(std::int64_t key) {
-  char out[16];
+  char out[48];
   std::snprintf(out, sizeof out, "%04lld-%02lld", static_cast<long long>(key / 12), static_cast<long long>(key % 12 + 1));
   return out;
 }
@@ -147,6 +147,28 @@ TEST(Report, AFailedPrintIsCountedAndTheHtmlKept) {
   ASSERT_EQ(list.size(), 1u);
   EXPECT_FALSE(list[0].at("pdf").as_bool());
   EXPECT_TRUE(list[0].as_object().contains("print_error"));
+}
+
+TEST(Report, TheGatewayGeneratesTheMonthJustEndedByItself) {
+  const std::string dir = make_temp_dir("ioc-report-schedule");
+  std::string config = report_config(dir, R"(, "report_chromium_path": "/bin/false")");
+  const std::string off = "\"report_schedule_off\": true";
+  config.replace(config.find(off), off.size(), "\"report_schedule_off\": false");
+  const std::int64_t before = core::month_key_of_day(core::local_day(now_ms())) - 1;
+  gateway_process gw(config);
+  ASSERT_TRUE(wait_ready(gw.port(), 10s));
+  // The first check runs 5 s after start; two busy cores get 60 s.
+  std::string body;
+  ASSERT_TRUE(poll_until([&] {
+    body = http_call(gw.port(), "GET", "/v1/reports").body;
+    return body.find("\"month\"") != std::string::npos;
+  }, 60s)) << gw.log();
+  const std::int64_t after = core::month_key_of_day(core::local_day(now_ms())) - 1;  // a run across the 1st
+  const auto reports = json::parse(body).at("reports").as_array();
+  ASSERT_EQ(reports.size(), 1u) << body;
+  const std::string month(reports[0].at("month").as_string());
+  EXPECT_TRUE(month == month_name(before) || month == month_name(after)) << month;
+  EXPECT_NE(gw.log().find("report.due month=" + month), std::string::npos);
 }
 
 TEST(Report, ReportsOffWithoutADirectory) {
