@@ -65,6 +65,11 @@ void serve_file(http_exchange& ex, const report_store& store, const std::string&
 
 void generate(http_exchange& ex, report_service& reports) {
   if (!require_admin(ex, "generate reports")) return;
+  // Figures of a state still being recovered would be wrong, not just late.
+  if (!ex.ctx->live_hub->ready()) {
+    return send_error(ex.reply, http::status::service_unavailable, "not_ready",
+                      "the gateway is recovering its state: try again shortly");
+  }
   const core::report_month current = core::month_of(wall_clock_ms());
   const std::string text = query_param(ex.query, "month");
   const auto month = text.empty() ? std::optional<core::report_month>(core::report_month{current.key - 1})

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +18,26 @@ extern char** environ;
 namespace ioc::gateway {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// A file:// URL for a local path: bytes other than unreserved ones and '/' percent-encoded.
+std::string file_url(const std::string& path) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out = "file://";
+  for (unsigned char c : fs::absolute(path).string()) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 print_result print_pdf(const std::string& chromium, const std::string& html_path, const std::string& pdf_path,
                        const std::string& scratch_dir, std::chrono::milliseconds timeout,
@@ -46,7 +67,7 @@ print_result print_pdf(const std::string& chromium, const std::string& html_path
                                    "--user-data-dir=" + profile,
                                    "--no-pdf-header-footer",
                                    "--print-to-pdf=" + pdf_path,
-                                   "file://" + fs::absolute(html_path).string()};
+                                   file_url(html_path)};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
