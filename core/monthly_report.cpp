@@ -15,17 +15,22 @@ std::string report_month::name() const {
 }
 
 std::optional<report_month> parse_report_month(const std::string& text) {
-  if (text.size() != 7 || text[4] != '-') return std::nullopt;
+  if (text.size() != 7 || text[4] != '-')
+    return std::nullopt;
   for (std::size_t i : {0, 1, 2, 3, 5, 6}) {
-    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    if (text[i] < '0' || text[i] > '9')
+      return std::nullopt;
   }
   const int y = std::stoi(text.substr(0, 4));
   const int m = std::stoi(text.substr(5, 2));
-  if (y < 1970 || m < 1 || m > 12) return std::nullopt;
+  if (y < 1970 || m < 1 || m > 12)
+    return std::nullopt;
   return report_month{static_cast<std::int64_t>(y) * 12 + (m - 1)};
 }
 
-report_month month_of(millis t) { return report_month{month_key_of_day(local_day(t))}; }
+report_month month_of(millis t) {
+  return report_month{month_key_of_day(local_day(t))};
+}
 
 std::vector<alert_span> fold_alert_events(std::vector<alert_event> events) {
   std::stable_sort(events.begin(), events.end(),
@@ -35,7 +40,8 @@ std::vector<alert_span> fold_alert_events(std::vector<alert_event> events) {
   for (alert_event& ev : events) {
     auto it = open.find(ev.alert.id);
     if (ev.raised) {
-      if (it != open.end()) continue;  // raised again after a restart: the same episode
+      if (it != open.end())
+        continue;  // raised again after a restart: the same episode
       ev.alert.raised_ms = ev.at_ms;
       ev.alert.cleared_ms = 0;
       open.emplace(ev.alert.id, out.size());
@@ -51,7 +57,8 @@ std::vector<alert_span> fold_alert_events(std::vector<alert_event> events) {
 namespace {
 
 double value_of(const indicator_def& def, const tally& t) {
-  if (def.kind == indicator_kind::ratio) return t.denominator > 0 ? t.sum / t.denominator : 0;
+  if (def.kind == indicator_kind::ratio)
+    return t.denominator > 0 ? t.sum / t.denominator : 0;
   return t.sum;
 }
 
@@ -68,7 +75,8 @@ void year_to_date(const indicator_def& def, const std::vector<history_point>& mo
   *sum = {};
   for (std::size_t i = first; i <= last && i < months.size(); ++i) {
     const history_point& p = months[i];
-    if (!p.has_value) continue;
+    if (!p.has_value)
+      continue;
     if (def.rolls_up()) {
       sum->sum += p.t.sum;
       sum->denominator += p.t.denominator;
@@ -134,7 +142,8 @@ indicator_month_figures indicator_figures(const engine& e, int ind, report_month
   if (last_day >= month.first_day()) {
     const std::vector<tally> days = e.history(ind, 0, false, month.first_day(), last_day);
     for (std::size_t i = 0; i < days.size(); ++i) {
-      if (days[i].samples != 0) continue;
+      if (days[i].samples != 0)
+        continue;
       const std::int64_t d = month.first_day() + static_cast<std::int64_t>(i);
       ++f.silent_day_count;
       if (!f.silent_days.empty() && f.silent_days.back().second == d - 1) {
@@ -154,7 +163,8 @@ area_ranking rank_areas(const engine& e, int ind, report_month month) {
   r.indicator = ind;
   const bool ratio = def.kind == indicator_kind::ratio;
   for (std::size_t a = 1; a < cat.areas.size(); ++a) {
-    if (!cat.areas[a].leaf) continue;
+    if (!cat.areas[a].leaf)
+      continue;
     area_rank_row row;
     row.area = static_cast<int>(a);
     const tally t = e.history(ind, row.area, true, month.key, month.key)[0];
@@ -176,15 +186,20 @@ area_ranking rank_areas(const engine& e, int ind, report_month month) {
   std::stable_sort(r.rows.begin(), r.rows.end(), [&](const area_rank_row& a, const area_rank_row& b) {
     const int ga = !a.has ? 2 : a.few ? 1 : 0;
     const int gb = !b.has ? 2 : b.few ? 1 : 0;
-    if (ga != gb) return ga < gb;
-    if (ga == 1) return a.n > b.n;
-    if (ga == 2) return false;
-    if (score(a) != score(b)) return score(a) > score(b);
+    if (ga != gb)
+      return ga < gb;
+    if (ga == 1)
+      return a.n > b.n;
+    if (ga == 2)
+      return false;
+    if (score(a) != score(b))
+      return score(a) > score(b);
     return up ? a.value > b.value : a.value < b.value;
   });
   int rank = 0;
   for (area_rank_row& row : r.rows) {
-    if (row.has && !row.few) row.rank = ++rank;
+    if (row.has && !row.few)
+      row.rank = ++rank;
   }
   return r;
 }
@@ -204,7 +219,8 @@ monthly_figures assemble_monthly_report(const engine& e, report_month month, mil
   }
   out.dti = score_dti(cat, [&](int ind) -> std::optional<double> {
     const indicator_month_figures& f = out.indicators[static_cast<std::size_t>(ind)];
-    if (!f.status.judged && !f.has_ytd) return std::nullopt;
+    if (!f.status.judged && !f.has_ytd)
+      return std::nullopt;
     const indicator_def& def = cat.indicators[static_cast<std::size_t>(ind)];
     if (def.kind == indicator_kind::ratio && def.target_on == target_window::today) {
       return f.has_month ? std::optional<double>(f.month_value) : std::nullopt;
@@ -212,7 +228,8 @@ monthly_figures assemble_monthly_report(const engine& e, report_month month, mil
     return f.has_ytd ? std::optional<double>(f.ytd_value) : std::nullopt;
   });
   for (std::size_t i = 0; i < cat.indicators.size(); ++i) {
-    if (cat.indicators[i].rolls_up()) out.rankings.push_back(rank_areas(e, static_cast<int>(i), month));
+    if (cat.indicators[i].rolls_up())
+      out.rankings.push_back(rank_areas(e, static_cast<int>(i), month));
   }
   for (std::size_t a = 0; a < cat.agencies.size(); ++a) {
     feed_month_figures f;
@@ -222,7 +239,8 @@ monthly_figures assemble_monthly_report(const engine& e, report_month month, mil
     f.samples = e.agency_samples(f.agency);
     f.now = e.agency_freshness(f.agency, now);
     for (std::size_t i = 0; i < cat.indicators.size(); ++i) {
-      if (cat.indicators[i].agency == f.agency) f.indicators.push_back(static_cast<int>(i));
+      if (cat.indicators[i].agency == f.agency)
+        f.indicators.push_back(static_cast<int>(i));
     }
     out.feeds.push_back(std::move(f));
   }
@@ -238,7 +256,8 @@ monthly_figures assemble_monthly_report(const engine& e, report_month month, mil
 
 std::optional<report_month> report_due(millis now, const std::vector<std::int64_t>& have) {
   const report_month ended{month_of(now).key - 1};
-  if (std::find(have.begin(), have.end(), ended.key) != have.end()) return std::nullopt;
+  if (std::find(have.begin(), have.end(), ended.key) != have.end())
+    return std::nullopt;
   return ended;
 }
 

@@ -27,7 +27,7 @@ struct report_month {
   std::int64_t last_day() const { return report_month{key + 1}.first_day() - 1; }
   millis start_ms() const { return local_day_start(first_day()); }
   millis end_ms() const { return report_month{key + 1}.start_ms(); }  // exclusive
-  std::string name() const;  // "2026-11"
+  std::string name() const;                                           // "2026-11"
 };
 // "YYYY-MM" → month, or nullopt for anything else.
 std::optional<report_month> parse_report_month(const std::string& text);
@@ -107,8 +107,8 @@ struct feed_month_figures {
   millis last_seen_ms = series::never;  // the last batch applied (any month)
   std::uint64_t batches = 0;            // since the engine's state began
   std::uint64_t samples = 0;
-  freshness now = freshness::unknown;   // at generation time
-  std::vector<int> indicators;          // the agency's indicators (see indicator_month_figures::silent_days)
+  freshness now = freshness::unknown;  // at generation time
+  std::vector<int> indicators;         // the agency's indicators (see indicator_month_figures::silent_days)
 };
 
 struct monthly_figures {
@@ -116,7 +116,7 @@ struct monthly_figures {
   report_month month;
   millis generated_ms = 0;
   bool month_complete = false;  // generated after the month's end
-  dti_result dti;                // nowcast with every live indicator at its value at the month's end
+  dti_result dti;               // nowcast with every live indicator at its value at the month's end
   std::vector<indicator_month_figures> indicators;
   std::vector<area_ranking> rankings;  // ratio and counter indicators over the lowest declared areas
   std::vector<feed_month_figures> feeds;

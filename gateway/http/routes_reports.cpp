@@ -17,9 +17,12 @@ namespace {
 
 std::string outcome_json(const report_outcome& o) {
   json::object j{{"month", o.month}, {"html", o.html}, {"pdf", o.pdf}, {"print_seconds", o.print_seconds}};
-  if (!o.error.empty()) j["error"] = o.error;
-  if (o.html) j["html_url"] = "/v1/reports/" + o.month + ".html";
-  if (o.pdf) j["pdf_url"] = "/v1/reports/" + o.month + ".pdf";
+  if (!o.error.empty())
+    j["error"] = o.error;
+  if (o.html)
+    j["html_url"] = "/v1/reports/" + o.month + ".html";
+  if (o.pdf)
+    j["pdf_url"] = "/v1/reports/" + o.month + ".pdf";
   return json::serialize(j);
 }
 
@@ -35,7 +38,8 @@ void list_reports(http_exchange& ex, const report_store& store) {
       o["pdf_url"] = "/v1/reports/" + e.month + ".pdf";
       o["pdf_bytes"] = e.pdf_bytes;
     }
-    if (!e.print_error.empty()) o["print_error"] = e.print_error;
+    if (!e.print_error.empty())
+      o["print_error"] = e.print_error;
     list.push_back(std::move(o));
   }
   ex.reply->send(make_response(http::status::ok, json::serialize(json::object{{"reports", std::move(list)}})));
@@ -59,12 +63,14 @@ void serve_file(http_exchange& ex, const report_store& store, const std::string&
                       "no " + ext.substr(1) + " report for " + month + " (GET /v1/reports lists them)");
   }
   auto res = make_response(http::status::ok, std::move(*body), type);
-  if (ext == ".pdf") res.set(http::field::content_disposition, "inline; filename=\"bao-cao-" + month + ".pdf\"");
+  if (ext == ".pdf")
+    res.set(http::field::content_disposition, "inline; filename=\"bao-cao-" + month + ".pdf\"");
   ex.reply->send(std::move(res));
 }
 
 void generate(http_exchange& ex, report_service& reports) {
-  if (!require_admin(ex, "generate reports")) return;
+  if (!require_admin(ex, "generate reports"))
+    return;
   // Figures of a state still being recovered would be wrong, not just late.
   if (!ex.ctx->live_hub->ready()) {
     return send_error(ex.reply, http::status::service_unavailable, "not_ready",
@@ -74,14 +80,16 @@ void generate(http_exchange& ex, report_service& reports) {
   const std::string text = query_param(ex.query, "month");
   const auto month = text.empty() ? std::optional<core::report_month>(core::report_month{current.key - 1})
                                   : core::parse_report_month(text);
-  if (!month) return send_error(ex.reply, http::status::bad_request, "bad_month", "month must be YYYY-MM");
+  if (!month)
+    return send_error(ex.reply, http::status::bad_request, "bad_month", "month must be YYYY-MM");
   if (month->key > current.key) {
     return send_error(ex.reply, http::status::bad_request, "bad_month", "month " + month->name() + " has not begun");
   }
   reports.generate(*month, [reply = ex.reply](report_outcome o) {
     if (!o.html) {
-      return reply->send(make_response(http::status::internal_server_error,
-                                       error_body("report_failed", o.error.empty() ? "the report could not be written" : o.error)));
+      return reply->send(
+          make_response(http::status::internal_server_error,
+                        error_body("report_failed", o.error.empty() ? "the report could not be written" : o.error)));
     }
     // 201 even when only the PDF failed: the HTML is kept, `pdf` and `error` say the rest.
     reply->send(make_response(http::status::created, outcome_json(o)));
@@ -105,8 +113,10 @@ void serve_reports(http_exchange& ex) {
                       "monthly reports are off: no server.reports_dir in the configuration");
   }
   report_service& reports = *ex.ctx->reports;
-  if (!list) return serve_file(ex, reports.store(), ex.path.substr(12));
-  if (method == http::verb::post) return generate(ex, reports);
+  if (!list)
+    return serve_file(ex, reports.store(), ex.path.substr(12));
+  if (method == http::verb::post)
+    return generate(ex, reports);
   list_reports(ex, reports.store());
 }
 

@@ -85,7 +85,8 @@ print_result print_pdf(const std::string& chromium, const std::string& html_path
   // HOME in the profile too: the service's home may be read-only (ProtectHome).
   std::vector<std::string> env_text = {"HOME=" + profile};
   for (char** e = environ; *e; ++e) {
-    if (std::strncmp(*e, "HOME=", 5) != 0) env_text.emplace_back(*e);
+    if (std::strncmp(*e, "HOME=", 5) != 0)
+      env_text.emplace_back(*e);
   }
   std::vector<char*> envp;
   for (auto& e : env_text) envp.push_back(e.data());
@@ -101,7 +102,8 @@ print_result print_pdf(const std::string& chromium, const std::string& html_path
     // Polled, not waited on with a signal: the gateway's threads keep SIGCHLD as it is.
     for (;;) {
       const pid_t done = waitpid(pid, &status, WNOHANG);
-      if (done == pid) break;
+      if (done == pid)
+        break;
       if (std::chrono::steady_clock::now() - started > timeout || (cancel && cancel->load())) {
         timed_out = true;
         kill(-pid, SIGKILL);
@@ -119,9 +121,11 @@ print_result print_pdf(const std::string& chromium, const std::string& html_path
       std::ifstream log(log_path);
       std::string last, line;
       while (std::getline(log, line)) {
-        if (!line.empty()) last = line;
+        if (!line.empty())
+          last = line;
       }
-      r.error = "chromium exited with status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) +
+      r.error = "chromium exited with status " +
+                std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) +
                 (last.empty() ? "" : ": " + last.substr(0, 300));
     } else {
       std::ifstream pdf(pdf_path, std::ios::binary);
@@ -135,7 +139,8 @@ print_result print_pdf(const std::string& chromium, const std::string& html_path
     }
   }
   fs::remove_all(profile, ec);
-  if (!r.ok) fs::remove(pdf_path, ec);
+  if (!r.ok)
+    fs::remove(pdf_path, ec);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return r;
 }

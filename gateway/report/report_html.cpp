@@ -21,11 +21,20 @@ std::string esc(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -35,7 +44,8 @@ std::string esc(std::string_view s) {
 std::string css_string(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
+    if (c == '"' || c == '\\')
+      out += '\\';
     out += c;
   }
   return out + "\"";
@@ -56,18 +66,26 @@ std::string month_words(const core::report_month& m) {
 
 std::string freshness_vi(core::freshness f) {
   switch (f) {
-    case core::freshness::fresh: return "Trực tuyến";
-    case core::freshness::late: return "Chậm";
-    case core::freshness::silent: return "Mất tín hiệu";
-    default: return "Chưa có số liệu";
+    case core::freshness::fresh:
+      return "Trực tuyến";
+    case core::freshness::late:
+      return "Chậm";
+    case core::freshness::silent:
+      return "Mất tín hiệu";
+    default:
+      return "Chưa có số liệu";
   }
 }
 
 std::string alert_kind_vi(const std::string& kind) {
-  if (kind == "below_target") return "Dưới mục tiêu";
-  if (kind == "above_threshold") return "Vượt ngưỡng";
-  if (kind == "feed_late") return "Chậm";
-  if (kind == "feed_silent") return "Mất tín hiệu";
+  if (kind == "below_target")
+    return "Dưới mục tiêu";
+  if (kind == "above_threshold")
+    return "Vượt ngưỡng";
+  if (kind == "feed_late")
+    return "Chậm";
+  if (kind == "feed_silent")
+    return "Mất tín hiệu";
   return kind;
 }
 
@@ -78,13 +96,18 @@ std::string fixed_table(std::initializer_list<int> widths) {
   return t + "</colgroup>";
 }
 
-bool is_percent(const indicator_def& def) { return def.kind == indicator_kind::ratio || def.unit == "%"; }
+bool is_percent(const indicator_def& def) {
+  return def.kind == indicator_kind::ratio || def.unit == "%";
+}
 
 // The status word and its symbol: never colour alone (wall.md).
 std::string status_cell(const indicator_def& def, const core::target_status& s) {
-  if (!def.has_target) return "<td class=\"muted\">Không có mục tiêu</td>";
-  if (!s.judged) return "<td class=\"muted\">Chưa có số liệu</td>";
-  if (!s.enough) return "<td class=\"muted\">Chưa đủ số liệu</td>";
+  if (!def.has_target)
+    return "<td class=\"muted\">Không có mục tiêu</td>";
+  if (!s.judged)
+    return "<td class=\"muted\">Chưa có số liệu</td>";
+  if (!s.enough)
+    return "<td class=\"muted\">Chưa đủ số liệu</td>";
   return s.met ? "<td class=\"ok\">✓ Đạt</td>" : "<td class=\"bad\">▼ Dưới mục tiêu</td>";
 }
 
@@ -93,15 +116,19 @@ std::string trend_svg(const indicator_def& def, const core::indicator_month_figu
   double hi = 0;
   for (const auto* v : {&f.this_year, &f.last_year}) {
     for (const auto& x : *v) {
-      if (x) hi = std::max(hi, *x);
+      if (x)
+        hi = std::max(hi, *x);
     }
   }
-  if (hi <= 0) return "<span class=\"muted\">—</span>";
-  if (is_percent(def)) hi = std::max(hi, 1e-9);
+  if (hi <= 0)
+    return "<span class=\"muted\">—</span>";
+  if (is_percent(def))
+    hi = std::max(hi, 1e-9);
   const auto line = [&](const std::vector<std::optional<double>>& v, const char* cls) {
     std::string pts;
     for (std::size_t i = 0; i < v.size(); ++i) {
-      if (!v[i]) continue;
+      if (!v[i])
+        continue;
       char p[48];
       std::snprintf(p, sizeof p, "%.1f,%.1f ", 2 + i * 8.0, 22 - *v[i] / hi * 20);
       pts += p;
@@ -161,33 +188,39 @@ void dti_section(std::string& h, const core::monthly_figures& f) {
     h += "<p>Kết quả chính thức gần nhất (" + std::to_string(cat.dti.last_official_year) +
          "): " + vi_number(cat.dti.last_official_dti, 4) +
          (cat.dti.last_official_rank.empty() ? "" : ", hạng " + esc(cat.dti.last_official_rank)) +
-         (cat.dti.last_official_source.empty() ? "" : " <span class=\"muted\">(" + esc(cat.dti.last_official_source) + ")</span>") +
+         (cat.dti.last_official_source.empty()
+              ? ""
+              : " <span class=\"muted\">(" + esc(cat.dti.last_official_source) + ")</span>") +
          "</p>";
   }
-  h += "<p class=\"sub\">Số liệu ước tính từ dữ liệu trực tuyến đến hết tháng; các chỉ số khác lấy theo kết quả đánh giá "
+  h += "<p class=\"sub\">Số liệu ước tính từ dữ liệu trực tuyến đến hết tháng; các chỉ số khác lấy theo kết quả đánh "
+       "giá "
        "gần nhất. ● = có số liệu trực tuyến.</p>";
-  h += "<table><thead><tr><th>Chỉ số chính</th><th class=\"n\">Điểm</th><th class=\"n\">Tối đa</th><th class=\"n\">Giá trị</th></tr></thead><tbody>";
+  h += "<table><thead><tr><th>Chỉ số chính</th><th class=\"n\">Điểm</th><th class=\"n\">Tối đa</th><th class=\"n\">Giá "
+       "trị</th></tr></thead><tbody>";
   for (const auto& m : f.dti.main) {
-    h += "<tr><td>" + esc(m.def->label_vi) + (m.has_live ? " <span class=\"live\">●</span>" : "") + "</td><td class=\"n\">" +
-         vi_number(m.points, 1) + "</td><td class=\"n\">" + vi_number(m.def->max_points, 0) + "</td><td class=\"n\">" +
-         vi_number(m.value, 3) + "</td></tr>";
+    h += "<tr><td>" + esc(m.def->label_vi) + (m.has_live ? " <span class=\"live\">●</span>" : "") +
+         "</td><td class=\"n\">" + vi_number(m.points, 1) + "</td><td class=\"n\">" + vi_number(m.def->max_points, 0) +
+         "</td><td class=\"n\">" + vi_number(m.value, 3) + "</td></tr>";
   }
   h += "</tbody></table>";
   bool any_live = false;
   for (const auto& c : f.dti.components) any_live = any_live || c.live;
-  if (!any_live) return;
+  if (!any_live)
+    return;
   h += "<h3>Thành phần có số liệu trực tuyến</h3>" + fixed_table({34, 8, 38, 10, 10}) +
        "<thead><tr><th>Thành phần</th><th class=\"n\">Chỉ số</th><th>Số liệu</th>"
        "<th class=\"n\">Điểm</th><th class=\"n\">Tối đa</th></tr></thead><tbody>";
   for (const auto& c : f.dti.components) {
-    if (!c.live) continue;
+    if (!c.live)
+      continue;
     const auto& ind = cat.indicators[static_cast<std::size_t>(c.def->live_indicator)];
     const auto& fig = f.indicators[static_cast<std::size_t>(c.def->live_indicator)];
     const double x = ind.kind == indicator_kind::ratio && ind.target_on == core::target_window::today ? fig.month_value
-                                                                                                       : fig.ytd_value;
-    h += "<tr><td>" + esc(c.def->label_vi) + "</td><td class=\"n\">" + esc(c.main_id) + "</td><td>" + esc(ind.label_vi) + ": " +
-         vi_value(ind, x) + "</td><td class=\"n\">" + vi_number(c.points, 2) + "</td><td class=\"n\">" +
-         vi_number(c.def->max_points, 1) + "</td></tr>";
+                                                                                                      : fig.ytd_value;
+    h += "<tr><td>" + esc(c.def->label_vi) + "</td><td class=\"n\">" + esc(c.main_id) + "</td><td>" +
+         esc(ind.label_vi) + ": " + vi_value(ind, x) + "</td><td class=\"n\">" + vi_number(c.points, 2) +
+         "</td><td class=\"n\">" + vi_number(c.def->max_points, 1) + "</td></tr>";
   }
   h += "</tbody></table>";
 }
@@ -197,21 +230,27 @@ void indicators_section(std::string& h, const core::monthly_figures& f) {
   const int y = f.month.year();
   h += "<h2>Các chỉ số so với mục tiêu</h2>";
   h += "<p class=\"sub\">Toàn tỉnh. Tỷ lệ = tổng tử số / tổng mẫu số. Chỉ số đếm được đánh giá theo dự báo cuối năm "
-       "(tốc độ của tháng). Xu hướng: tháng 1–12 năm " + std::to_string(y) + " (liền) và " + std::to_string(y - 1) +
-       " (đứt).</p>";
+       "(tốc độ của tháng). Xu hướng: tháng 1–12 năm " +
+       std::to_string(y) + " (liền) và " + std::to_string(y - 1) + " (đứt).</p>";
   h += fixed_table({27, 10, 10, 10, 10, 10, 11, 12}) + "<thead><tr><th>Chỉ số</th><th class=\"n\">Tháng " +
-       month_words(f.month) + "</th><th class=\"n\">Cùng kỳ " + std::to_string(y - 1) + "</th><th class=\"n\">Từ đầu năm " +
-       std::to_string(y) + "</th><th class=\"n\">Cùng kỳ " + std::to_string(y - 1) + "</th><th class=\"n\">Mục tiêu</th><th>Tình trạng</th><th>Xu hướng</th></tr></thead><tbody>";
+       month_words(f.month) + "</th><th class=\"n\">Cùng kỳ " + std::to_string(y - 1) +
+       "</th><th class=\"n\">Từ đầu năm " + std::to_string(y) + "</th><th class=\"n\">Cùng kỳ " +
+       std::to_string(y - 1) +
+       "</th><th class=\"n\">Mục tiêu</th><th>Tình trạng</th><th>Xu hướng</th></tr></thead><tbody>";
   const auto cell = [](bool has, const std::string& text, const char* cls = "n") {
-    return "<td class=\"" + std::string(cls) + "\">" + (has ? text : std::string("<span class=\"muted\">—</span>")) + "</td>";
+    return "<td class=\"" + std::string(cls) + "\">" + (has ? text : std::string("<span class=\"muted\">—</span>")) +
+           "</td>";
   };
   for (const auto& fig : f.indicators) {
     const indicator_def& def = cat.indicators[static_cast<std::size_t>(fig.indicator)];
     std::string target = def.has_target ? vi_value(def, def.target) : "";
-    if (def.has_target && def.kind == indicator_kind::counter) target += "<br><span class=\"muted\">dự báo " + vi_number(fig.projection, 0) + "</span>";
-    h += "<tr><td>" + esc(def.label_vi) + (def.unit.empty() || is_percent(def) ? "" : " <span class=\"muted\">(" + esc(def.unit) + ")</span>") +
+    if (def.has_target && def.kind == indicator_kind::counter)
+      target += "<br><span class=\"muted\">dự báo " + vi_number(fig.projection, 0) + "</span>";
+    h += "<tr><td>" + esc(def.label_vi) +
+         (def.unit.empty() || is_percent(def) ? "" : " <span class=\"muted\">(" + esc(def.unit) + ")</span>") +
          "</td>" + cell(fig.has_month, vi_value(def, fig.month_value)) +
-         cell(fig.has_last_year_month, vi_value(def, fig.last_year_month_value)) + cell(fig.has_ytd, vi_value(def, fig.ytd_value)) +
+         cell(fig.has_last_year_month, vi_value(def, fig.last_year_month_value)) +
+         cell(fig.has_ytd, vi_value(def, fig.ytd_value)) +
          cell(fig.has_last_year_ytd, vi_value(def, fig.last_year_ytd_value)) + cell(def.has_target, target, "n wrap") +
          status_cell(def, fig.status) + "<td>" + trend_svg(def, fig) + "</td></tr>";
   }
@@ -231,17 +270,22 @@ void rankings_section(std::string& h, const core::monthly_figures& f) {
     std::vector<const core::area_rank_row*> ranked, few;
     std::size_t none = 0;
     for (const auto& row : r.rows) {
-      if (row.rank > 0) ranked.push_back(&row);
-      else if (row.has) few.push_back(&row);
-      else ++none;
+      if (row.rank > 0)
+        ranked.push_back(&row);
+      else if (row.has)
+        few.push_back(&row);
+      else
+        ++none;
     }
     if (ranked.empty() && few.empty()) {
       empty.push_back(def.label_vi);
       continue;
     }
     h += "<div class=\"ranking\"><h3>" + esc(def.label_vi) + "</h3>" +
-         (ratio ? fixed_table({9, 41, 15, 15, 20}) : fixed_table({9, 61, 30})) + "<thead><tr><th class=\"n\">Hạng</th><th>Đơn vị</th>"
-         "<th class=\"n\">Giá trị</th>" + std::string(ratio ? "<th class=\"n\">n</th><th class=\"n\">Khoảng tin cậy 95%</th>" : "") +
+         (ratio ? fixed_table({9, 41, 15, 15, 20}) : fixed_table({9, 61, 30})) +
+         "<thead><tr><th class=\"n\">Hạng</th><th>Đơn vị</th>"
+         "<th class=\"n\">Giá trị</th>" +
+         std::string(ratio ? "<th class=\"n\">n</th><th class=\"n\">Khoảng tin cậy 95%</th>" : "") +
          "</tr></thead><tbody>";
     const auto row_html = [&](const core::area_rank_row& row) {
       std::string s = "<tr><td class=\"n\">" + (row.rank ? std::to_string(row.rank) : std::string("—")) + "</td><td>" +
@@ -267,7 +311,9 @@ void rankings_section(std::string& h, const core::monthly_figures& f) {
            vi_number(def.min_denominator_for_alert, 0) + "): " + std::to_string(few.size()) + " đơn vị</td></tr>";
       for (std::size_t i = 0; i < few.size() && i < 5; ++i) h += row_html(*few[i]);
     }
-    if (none) h += "<tr><td colspan=\"" + std::to_string(cols) + "\" class=\"muted\">Chưa có số liệu: " + std::to_string(none) + " đơn vị</td></tr>";
+    if (none)
+      h += "<tr><td colspan=\"" + std::to_string(cols) + "\" class=\"muted\">Chưa có số liệu: " + std::to_string(none) +
+           " đơn vị</td></tr>";
     h += "</tbody></table></div>";
   }
   if (!empty.empty()) {
@@ -280,16 +326,19 @@ void rankings_section(std::string& h, const core::monthly_figures& f) {
 void feeds_section(std::string& h, const core::monthly_figures& f) {
   const core::catalog& cat = *f.cat;
   h += "<h2>Nguồn dữ liệu</h2>";
-  h += "<p class=\"sub\">Lô gần nhất và tình trạng tại thời điểm lập báo cáo; ngày không nhận được số liệu nào trong tháng "
+  h += "<p class=\"sub\">Lô gần nhất và tình trạng tại thời điểm lập báo cáo; ngày không nhận được số liệu nào trong "
+       "tháng "
        "(toàn tỉnh) theo từng chỉ số.</p>";
-  h += fixed_table({19, 17, 12, 9, 43}) + "<thead><tr><th>Cơ quan</th><th>Lô gần nhất</th><th>Tình trạng</th><th class=\"n\">Số lô</th>"
+  h += fixed_table({19, 17, 12, 9, 43}) +
+       "<thead><tr><th>Cơ quan</th><th>Lô gần nhất</th><th>Tình trạng</th><th class=\"n\">Số lô</th>"
        "<th>Ngày không có số liệu</th></tr></thead><tbody>";
   for (const auto& feed : f.feeds) {
     const auto& a = cat.agencies[static_cast<std::size_t>(feed.agency)];
     std::string gaps;
     for (int ind : feed.indicators) {
       const auto& fig = f.indicators[static_cast<std::size_t>(ind)];
-      if (fig.silent_day_count == 0) continue;
+      if (fig.silent_day_count == 0)
+        continue;
       gaps += (gaps.empty() ? "" : "<br>") + esc(cat.indicators[static_cast<std::size_t>(ind)].label_vi) + ": ";
       if (!fig.has_month && fig.silent_day_count > 27) {
         gaps += "cả tháng";
@@ -299,13 +348,14 @@ void feeds_section(std::string& h, const core::monthly_figures& f) {
         const auto& [from, to] = fig.silent_days[i];
         gaps += (i ? ", " : "") + day_month(from) + (to > from ? "–" + day_month(to) : "");
       }
-      if (fig.silent_days.size() > 8) gaps += ", …";
+      if (fig.silent_days.size() > 8)
+        gaps += ", …";
       gaps += " (" + std::to_string(fig.silent_day_count) + " ngày)";
     }
     h += "<tr><td>" + esc(a.name_vi) + "</td><td class=\"n\">" +
          (feed.last_seen_ms == core::series::never ? std::string("—") : vi_time(feed.last_seen_ms)) + "</td><td>" +
-         freshness_vi(feed.now) + "</td><td class=\"n\">" + vi_number(static_cast<double>(feed.batches), 0) + "</td><td>" +
-         (gaps.empty() ? std::string("Đủ các ngày") : gaps) + "</td></tr>";
+         freshness_vi(feed.now) + "</td><td class=\"n\">" + vi_number(static_cast<double>(feed.batches), 0) +
+         "</td><td>" + (gaps.empty() ? std::string("Đủ các ngày") : gaps) + "</td></tr>";
   }
   h += "</tbody></table>";
 }
@@ -317,14 +367,18 @@ void alerts_section(std::string& h, const core::monthly_figures& f) {
     h += "<p>Không có cảnh báo nào phát sinh hoặc còn hiệu lực trong tháng.</p>";
     return;
   }
-  h += fixed_table({16, 52, 16, 16}) + "<thead><tr><th>Cảnh báo</th><th>Nội dung</th><th>Phát sinh</th><th>Kết thúc</th></tr></thead><tbody>";
+  h += fixed_table({16, 52, 16, 16}) +
+       "<thead><tr><th>Cảnh báo</th><th>Nội dung</th><th>Phát sinh</th><th>Kết thúc</th></tr></thead><tbody>";
   for (const auto& a : f.alerts) {
     std::string subject = a.message_vi;
-    if (subject.empty() && a.indicator >= 0) subject = cat.indicators[static_cast<std::size_t>(a.indicator)].label_vi;
-    if (subject.empty() && a.agency >= 0) subject = cat.agencies[static_cast<std::size_t>(a.agency)].name_vi;
-    if (a.area > 0) subject += " · " + cat.areas[static_cast<std::size_t>(a.area)].name_vi;
-    h += "<tr><td>" + alert_kind_vi(a.kind) + "</td><td>" + esc(subject) + "</td><td>" + vi_time(a.raised_ms) + "</td><td>" +
-         (a.cleared_ms ? vi_time(a.cleared_ms) : std::string("còn hiệu lực")) + "</td></tr>";
+    if (subject.empty() && a.indicator >= 0)
+      subject = cat.indicators[static_cast<std::size_t>(a.indicator)].label_vi;
+    if (subject.empty() && a.agency >= 0)
+      subject = cat.agencies[static_cast<std::size_t>(a.agency)].name_vi;
+    if (a.area > 0)
+      subject += " · " + cat.areas[static_cast<std::size_t>(a.area)].name_vi;
+    h += "<tr><td>" + alert_kind_vi(a.kind) + "</td><td>" + esc(subject) + "</td><td>" + vi_time(a.raised_ms) +
+         "</td><td>" + (a.cleared_ms ? vi_time(a.cleared_ms) : std::string("còn hiệu lực")) + "</td></tr>";
   }
   h += "</tbody></table>";
 }
@@ -332,7 +386,8 @@ void alerts_section(std::string& h, const core::monthly_figures& f) {
 }  // namespace
 
 std::string vi_number(double v, int decimals) {
-  if (!std::isfinite(v)) return "—";
+  if (!std::isfinite(v))
+    return "—";
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, std::fabs(v));
   std::string s = buf;
@@ -341,16 +396,19 @@ std::string vi_number(double v, int decimals) {
   std::string frac = dot == std::string::npos ? "" : s.substr(dot + 1);
   std::string out;
   for (std::size_t i = 0; i < whole.size(); ++i) {
-    if (i && (whole.size() - i) % 3 == 0) out += '.';
+    if (i && (whole.size() - i) % 3 == 0)
+      out += '.';
     out += whole[i];
   }
-  if (!frac.empty()) out += "," + frac;
+  if (!frac.empty())
+    out += "," + frac;
   const bool zero = out.find_first_not_of("0.,") == std::string::npos;
   return (v < 0 && !zero ? "-" : "") + out;
 }
 
 std::string vi_value(const indicator_def& def, double v) {
-  if (is_percent(def)) return vi_number(v * 100, 1) + "%";
+  if (is_percent(def))
+    return vi_number(v * 100, 1) + "%";
   const bool whole = std::fabs(v - std::round(v)) < 1e-9;
   return vi_number(v, whole ? 0 : 2);
 }
@@ -383,7 +441,8 @@ std::string render_report_html(const core::monthly_figures& f) {
   h += "</style></head><body data-month=\"" + f.month.name() + "\">\n";
   h += "<div class=\"screen-only\">" + esc(head_left) + " · " + esc(head_right) + "</div>";
   h += "<h1>" + esc(title) + "</h1><p class=\"sub\">" + esc(province) + " · Trung tâm điều hành thông minh · từ 01/" +
-       month_words(f.month) + " đến " + day_month(f.month.last_day()) + "/" + std::to_string(f.month.year()) + " (giờ Việt Nam)</p>";
+       month_words(f.month) + " đến " + day_month(f.month.last_day()) + "/" + std::to_string(f.month.year()) +
+       " (giờ Việt Nam)</p>";
   if (!f.month_complete) {
     h += "<p><b>Tháng chưa kết thúc:</b> số liệu đến " + vi_time(f.generated_ms) + ".</p>";
   }

@@ -10,7 +10,9 @@ namespace json = boost::json;
 
 namespace {
 
-json::value optional_number(bool has, double v) { return has ? json::value(v) : json::value(nullptr); }
+json::value optional_number(bool has, double v) {
+  return has ? json::value(v) : json::value(nullptr);
+}
 
 json::array months_json(const std::vector<std::optional<double>>& v) {
   json::array a;
@@ -47,32 +49,32 @@ std::string report_figures_json(const core::monthly_figures& f) {
     for (const auto& [from, to] : x.silent_days) {
       silent.push_back(json::array{core::period_name(false, from), core::period_name(false, to)});
     }
-    inds.push_back(json::object{
-        {"id", def.id},
-        {"month", optional_number(x.has_month, x.month_value)},
-        {"month_tally", tally_json(x.month)},
-        {"ytd", optional_number(x.has_ytd, x.ytd_value)},
-        {"ytd_tally", tally_json(x.ytd)},
-        {"last_year_month", optional_number(x.has_last_year_month, x.last_year_month_value)},
-        {"last_year_ytd", optional_number(x.has_last_year_ytd, x.last_year_ytd_value)},
-        {"this_year", months_json(x.this_year)},
-        {"last_year", months_json(x.last_year)},
-        {"target", optional_number(def.has_target, def.target)},
-        {"status", json::object{{"judged", x.status.judged},
-                                {"met", x.status.met},
-                                {"enough", x.status.enough},
-                                {"basis", x.status.basis},
-                                {"value", x.status.value}}},
-        {"projection", x.projection},
-        {"silent_days", std::move(silent)},
-        {"silent_day_count", x.silent_day_count}});
+    inds.push_back(json::object{{"id", def.id},
+                                {"month", optional_number(x.has_month, x.month_value)},
+                                {"month_tally", tally_json(x.month)},
+                                {"ytd", optional_number(x.has_ytd, x.ytd_value)},
+                                {"ytd_tally", tally_json(x.ytd)},
+                                {"last_year_month", optional_number(x.has_last_year_month, x.last_year_month_value)},
+                                {"last_year_ytd", optional_number(x.has_last_year_ytd, x.last_year_ytd_value)},
+                                {"this_year", months_json(x.this_year)},
+                                {"last_year", months_json(x.last_year)},
+                                {"target", optional_number(def.has_target, def.target)},
+                                {"status", json::object{{"judged", x.status.judged},
+                                                        {"met", x.status.met},
+                                                        {"enough", x.status.enough},
+                                                        {"basis", x.status.basis},
+                                                        {"value", x.status.value}}},
+                                {"projection", x.projection},
+                                {"silent_days", std::move(silent)},
+                                {"silent_day_count", x.silent_day_count}});
   }
   o["indicators"] = std::move(inds);
   json::array ranks;
   for (const auto& r : f.rankings) {
     json::array rows;
     for (const auto& row : r.rows) {
-      if (!row.has) continue;
+      if (!row.has)
+        continue;
       rows.push_back(json::object{{"area", cat.areas[static_cast<std::size_t>(row.area)].code},
                                   {"value", row.value},
                                   {"n", row.n},
@@ -87,12 +89,12 @@ std::string report_figures_json(const core::monthly_figures& f) {
   o["rankings"] = std::move(ranks);
   json::array feeds;
   for (const auto& x : f.feeds) {
-    feeds.push_back(json::object{{"agency", cat.agencies[static_cast<std::size_t>(x.agency)].id},
-                                 {"last_seen_ms", x.last_seen_ms == core::series::never ? json::value(nullptr)
-                                                                                        : json::value(x.last_seen_ms)},
-                                 {"batches", x.batches},
-                                 {"samples", x.samples},
-                                 {"freshness", core::freshness_name(x.now)}});
+    feeds.push_back(json::object{
+        {"agency", cat.agencies[static_cast<std::size_t>(x.agency)].id},
+        {"last_seen_ms", x.last_seen_ms == core::series::never ? json::value(nullptr) : json::value(x.last_seen_ms)},
+        {"batches", x.batches},
+        {"samples", x.samples},
+        {"freshness", core::freshness_name(x.now)}});
   }
   o["feeds"] = std::move(feeds);
   json::array alerts;

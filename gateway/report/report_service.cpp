@@ -36,7 +36,8 @@ report_service::report_service(asio::io_context& ioc, std::shared_ptr<hub> h, st
 
 report_service::~report_service() {
   cancel_ = true;
-  if (!worker_.joinable()) return;
+  if (!worker_.joinable())
+    return;
   // The worker may hold the last reference itself: it cannot join itself.
   if (worker_.get_id() == std::this_thread::get_id()) {
     worker_.detach();
@@ -57,7 +58,8 @@ void report_service::start() {
     }
     std::vector<core::alert_span> open;
     for (auto& s : core::fold_alert_events(self->alert_events_)) {
-      if (s.cleared_ms == 0) open.push_back(std::move(s));
+      if (s.cleared_ms == 0)
+        open.push_back(std::move(s));
     }
     self->watch_ = std::make_unique<alert_watch>(std::move(open));
     IOC_LOG(log_level::info, "report.started",
@@ -65,7 +67,8 @@ void report_service::start() {
                 (bad ? " unreadable_lines=" + std::to_string(bad) : "") +
                 " schedule=" + (self->settings_.schedule ? "on" : "off"));
     self->arm_alert_poll();
-    if (self->settings_.schedule) self->arm_schedule(std::chrono::seconds(5));
+    if (self->settings_.schedule)
+      self->arm_schedule(std::chrono::seconds(5));
   });
 }
 
@@ -81,14 +84,17 @@ void report_service::stop() {
 void report_service::arm_alert_poll() {
   alert_timer_.expires_after(alert_poll_period);
   alert_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-    if (ec || self->stopped_) return;
+    if (ec || self->stopped_)
+      return;
     const auto now = std::chrono::steady_clock::now();
     if (!self->hub_->ready()) {
       self->ready_since_ = {};
       return self->arm_alert_poll();
     }
-    if (self->ready_since_ == std::chrono::steady_clock::time_point{}) self->ready_since_ = now;
-    if (now - self->ready_since_ < alert_settle) return self->arm_alert_poll();
+    if (self->ready_since_ == std::chrono::steady_clock::time_point{})
+      self->ready_since_ = now;
+    if (now - self->ready_since_ < alert_settle)
+      return self->arm_alert_poll();
     self->hub_->alert_states([self](std::vector<core::alert> all) {
       asio::post(self->strand_, [self, all = std::move(all)] {
         auto events = self->watch_->update(all, wall_clock_ms());
@@ -99,6 +105,11 @@ void report_service::arm_alert_poll() {
             IOC_LOG(log_level::error, "report.alert_log_failed", "file=" + self->settings_.dir + "/alerts.jsonl");
           }
           for (auto& e : events) self->alert_events_.push_back(std::move(e));
+          // The same bound as the file: the oldest half goes.
+          auto& kept = self->alert_events_;
+          if (kept.size() > alert_log_file::max_lines) {
+            kept.erase(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(kept.size() / 2));
+          }
         }
         self->arm_alert_poll();
       });
@@ -109,13 +120,17 @@ void report_service::arm_alert_poll() {
 void report_service::arm_schedule(std::chrono::milliseconds after) {
   schedule_timer_.expires_after(after);
   schedule_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-    if (ec || self->stopped_) return;
+    if (ec || self->stopped_)
+      return;
     self->arm_schedule(schedule_period);
     // Only once the state is recovered: a report of an empty engine is no report.
-    if (!self->hub_->ready() || self->busy_ || !self->jobs_.empty()) return;
+    if (!self->hub_->ready() || self->busy_ || !self->jobs_.empty())
+      return;
     const auto due = core::report_due(wall_clock_ms(), self->store_.months());
-    if (!due) return;
-    if (due->key == self->failed_month_ && std::chrono::steady_clock::now() - self->failed_at_ < retry_after_failure) return;
+    if (!due)
+      return;
+    if (due->key == self->failed_month_ && std::chrono::steady_clock::now() - self->failed_at_ < retry_after_failure)
+      return;
     IOC_LOG(log_level::info, "report.due", "month=" + due->name());
     self->generate(*due, [self, key = due->key](report_outcome o) {
       if (!o.html) {
@@ -129,22 +144,26 @@ void report_service::arm_schedule(std::chrono::milliseconds after) {
 void report_service::generate(core::report_month month, std::function<void(report_outcome)> done) {
   asio::post(strand_, [self = shared_from_this(), month, done = std::move(done)]() mutable {
     self->jobs_.push_back({month, std::move(done)});
-    if (!self->busy_) self->next_job();
+    if (!self->busy_)
+      self->next_job();
   });
 }
 
 void report_service::next_job() {
-  if (jobs_.empty() || busy_) return;
+  if (jobs_.empty() || busy_)
+    return;
   busy_ = true;
   hub_->monthly_figures(jobs_.front().month, core::fold_alert_events(alert_events_),
                         [self = shared_from_this()](core::monthly_figures f) {
-    // On the hub's strand: hand the figures over and return at once.
-    asio::post(self->strand_, [self, f = std::move(f)]() mutable { self->run_job(std::move(f)); });
-  });
+                          // On the hub's strand: hand the figures over and return at once.
+                          asio::post(self->strand_,
+                                     [self, f = std::move(f)]() mutable { self->run_job(std::move(f)); });
+                        });
 }
 
 void report_service::run_job(core::monthly_figures figures) {
-  if (worker_.joinable()) worker_.join();  // the previous job's thread, already finished
+  if (worker_.joinable())
+    worker_.join();  // the previous job's thread, already finished
   // Rendering, writing and printing on a thread of its own.
   worker_ = std::thread([self = shared_from_this(), f = std::move(figures)] {
     report_outcome o;
@@ -165,7 +184,8 @@ void report_service::run_job(core::monthly_figures figures) {
         std::error_code ec;
         std::filesystem::rename(self->store_.path(o.month + ".pdf.printing"), self->store_.path(o.month + ".pdf"), ec);
         o.pdf = !ec;
-        if (ec) o.error = "cannot keep the PDF: " + ec.message();
+        if (ec)
+          o.error = "cannot keep the PDF: " + ec.message();
         self->store_.remove(o.month + ".print-error.txt");
       } else {
         o.error = p.error;
@@ -177,8 +197,10 @@ void report_service::run_job(core::monthly_figures figures) {
 }
 
 void report_service::finish(report_outcome o) {
-  if (o.html) global_metrics().reports_generated.fetch_add(1);
-  if (o.html && !o.pdf) global_metrics().report_print_failures.fetch_add(1);
+  if (o.html)
+    global_metrics().reports_generated.fetch_add(1);
+  if (o.html && !o.pdf)
+    global_metrics().report_print_failures.fetch_add(1);
   if (o.pdf) {
     IOC_LOG(log_level::info, "report.generated",
             "month=" + o.month + " pdf=yes print_seconds=" + std::to_string(o.print_seconds));
@@ -188,7 +210,8 @@ void report_service::finish(report_outcome o) {
   job j = std::move(jobs_.front());
   jobs_.pop_front();
   busy_ = false;
-  if (j.done) j.done(std::move(o));
+  if (j.done)
+    j.done(std::move(o));
   next_job();
 }
 

@@ -4,10 +4,10 @@
 // printed to PDF by Chromium on a thread of its own, so neither the hub nor
 // any session ever waits for the browser. Also keeps the alert log the
 // report lists alerts from. One job at a time; later requests queue.
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -30,9 +30,9 @@ struct report_settings {
 
 struct report_outcome {
   std::string month;
-  bool html = false;   // the page (and its figures) were kept
+  bool html = false;  // the page (and its figures) were kept
   bool pdf = false;
-  std::string error;   // what failed, in words
+  std::string error;  // what failed, in words
   double print_seconds = 0;
 };
 

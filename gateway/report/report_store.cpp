@@ -43,7 +43,8 @@ bool report_store::write(const std::string& name, const std::string& content) co
   }
   std::error_code ec;
   fs::rename(tmp.str(), path(name), ec);
-  if (ec) fs::remove(tmp.str(), ec);
+  if (ec)
+    fs::remove(tmp.str(), ec);
   return !ec;
 }
 
@@ -54,7 +55,8 @@ void report_store::remove(const std::string& name) const {
 
 std::optional<std::string> report_store::read(const std::string& name) const {
   std::ifstream in(path(name), std::ios::binary);
-  if (!in) return std::nullopt;
+  if (!in)
+    return std::nullopt;
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
@@ -65,7 +67,8 @@ std::vector<report_entry> report_store::list() const {
   std::error_code ec;
   for (const auto& f : fs::directory_iterator(dir_, ec)) {
     const std::string name = f.path().filename().string();
-    if (name.size() != 12 || name.substr(7) != ".html" || !core::parse_report_month(name.substr(0, 7))) continue;
+    if (name.size() != 12 || name.substr(7) != ".html" || !core::parse_report_month(name.substr(0, 7)))
+      continue;
     report_entry e;
     e.month = name.substr(0, 7);
     e.html = true;
@@ -77,7 +80,8 @@ std::vector<report_entry> report_store::list() const {
     const auto pdf_size = fs::file_size(path(e.month + ".pdf"), ec);
     e.pdf = !ec;
     e.pdf_bytes = e.pdf ? pdf_size : 0;
-    if (auto err = read(e.month + ".print-error.txt")) e.print_error = *err;
+    if (auto err = read(e.month + ".print-error.txt"))
+      e.print_error = *err;
     out.push_back(std::move(e));
   }
   std::sort(out.begin(), out.end(), [](const report_entry& a, const report_entry& b) { return a.month > b.month; });

@@ -5,8 +5,8 @@
 // samples (tools/province_model, fixed seed) whose history, CSV and XLSX
 // exports and report figures equal sums made directly from the samples in
 // Vietnam calendar time (std::chrono, not the engine's arithmetic).
-#include <gtest/gtest.h>
 #include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <chrono>
@@ -29,26 +29,30 @@ std::string sha256_hex(const std::string& s) {
 
 std::string month_name(std::int64_t key) {
   char out[48];
-  std::snprintf(out, sizeof out, "%04lld-%02lld", static_cast<long long>(key / 12), static_cast<long long>(key % 12 + 1));
+  std::snprintf(out, sizeof out, "%04lld-%02lld", static_cast<long long>(key / 12),
+                static_cast<long long>(key % 12 + 1));
   return out;
 }
 
 // The test configuration with a reports directory, the administrator token,
 // and a grace of 400 days so that a year of past samples is accepted.
 std::string report_config(const std::string& dir, const std::string& extra = "") {
-  std::string c = config_with_server(R"({"port": 0, "push_rate_hz": 20, "reports_dir": ")" + dir +
-                                     R"(", "admin_token_sha256": ")" + sha256_hex("admin-token") +
-                                     R"(", "report_schedule_off": true, "report_print_timeout_ms": 120000)" + extra + "}");
+  std::string c = config_with_server(
+      R"({"port": 0, "push_rate_hz": 20, "reports_dir": ")" + dir + R"(", "admin_token_sha256": ")" +
+      sha256_hex("admin-token") + R"(", "report_schedule_off": true, "report_print_timeout_ms": 120000)" + extra + "}");
   for (const std::string grace : {"\"grace_seconds\": 259200", "\"grace_seconds\": 86400"}) {
     const auto at = c.find(grace);
-    if (at != std::string::npos) c.replace(at, grace.size(), "\"grace_seconds\": 34560000");
+    if (at != std::string::npos)
+      c.replace(at, grace.size(), "\"grace_seconds\": 34560000");
   }
   const std::string gauge = R"("target": {"value": 0.9}})";
   c.replace(c.find(gauge), gauge.size(), R"("target": {"value": 0.9}, "grace_seconds": 34560000})");
   return c;
 }
 
-std::map<std::string, std::string> admin() { return {{"Authorization", "Bearer admin-token"}}; }
+std::map<std::string, std::string> admin() {
+  return {{"Authorization", "Bearer admin-token"}};
+}
 
 int pdf_pages(const std::string& path) {
   const std::string pages = shell_output("pdfinfo '" + path + "' | sed -n 's/^Pages: *//p'");
@@ -61,8 +65,8 @@ TEST(Report, OnDemandWithTheMonthsFiguresAPdfAndAListThatSurvivesARestart) {
   // Last month (Vietnam time), two samples: read once, so a test across midnight of the 1st stays in one month.
   const std::int64_t this_month = core::month_key_of_day(core::local_day(now_ms()));
   const std::string month = month_name(this_month - 1);
-  const std::int64_t mid = core::local_day_start(core::days_from_civil(static_cast<int>((this_month - 1) / 12),
-                                                                        static_cast<unsigned>((this_month - 1) % 12 + 1), 15));
+  const std::int64_t mid = core::local_day_start(core::days_from_civil(
+      static_cast<int>((this_month - 1) / 12), static_cast<unsigned>((this_month - 1) % 12 + 1), 15));
   {
     gateway_process gw(config);
     ASSERT_TRUE(wait_ready(gw.port(), 10s));
@@ -87,7 +91,9 @@ TEST(Report, OnDemandWithTheMonthsFiguresAPdfAndAListThatSurvivesARestart) {
 
     // Only the administrator may generate; bad months are refused with a reason.
     EXPECT_EQ(http_call(gw.port(), "POST", "/v1/reports?month=" + month).status, 401);
-    EXPECT_EQ(http_call(gw.port(), "POST", "/v1/reports?month=" + month, "", {{"Authorization", "Bearer tax-token"}}).status, 403);
+    EXPECT_EQ(
+        http_call(gw.port(), "POST", "/v1/reports?month=" + month, "", {{"Authorization", "Bearer tax-token"}}).status,
+        403);
     EXPECT_EQ(http_call(gw.port(), "POST", "/v1/reports?month=2026-13", "", admin()).status, 400);
     EXPECT_EQ(http_call(gw.port(), "POST", "/v1/reports?month=" + month_name(this_month + 1), "", admin()).status, 400);
     EXPECT_EQ(http_call(gw.port(), "GET", "/v1/reports/" + month + ".pdf").status, 404);
@@ -159,10 +165,13 @@ TEST(Report, TheGatewayGeneratesTheMonthJustEndedByItself) {
   ASSERT_TRUE(wait_ready(gw.port(), 10s));
   // The first check runs 5 s after start; two busy cores get 60 s.
   std::string body;
-  ASSERT_TRUE(poll_until([&] {
-    body = http_call(gw.port(), "GET", "/v1/reports").body;
-    return body.find("\"month\"") != std::string::npos;
-  }, 60s)) << gw.log();
+  ASSERT_TRUE(poll_until(
+      [&] {
+        body = http_call(gw.port(), "GET", "/v1/reports").body;
+        return body.find("\"month\"") != std::string::npos;
+      },
+      60s))
+      << gw.log();
   const std::int64_t after = core::month_key_of_day(core::local_day(now_ms())) - 1;  // a run across the 1st
   const auto reports = json::parse(body).at("reports").as_array();
   ASSERT_EQ(reports.size(), 1u) << body;

@@ -5,8 +5,8 @@
 // back with Debian's openpyxl) and the monthly report's figures, each
 // compared with sums made directly from the samples in Vietnam calendar time
 // by std::chrono (not the engine's arithmetic).
-#include <gtest/gtest.h>
 #include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <chrono>
@@ -52,15 +52,17 @@ struct sums {
       den += s.ratio().denominator();
     } else {
       sum += s.value();
-      if (s.event_time_ms() >= last_ms) last_ms = s.event_time_ms(), last = s.value();
+      if (s.event_time_ms() >= last_ms)
+        last_ms = s.event_time_ms(), last = s.value();
     }
   }
 };
 
 std::string config_for_a_year() {
-  std::string c = config_with_server(R"({"port": 0, "push_rate_hz": 20, "reports_dir": "REPORTS", "admin_token_sha256": ")" +
-                                     shell_output("printf admin-token | sha256sum | cut -d' ' -f1") +
-                                     R"(", "report_schedule_off": true, "report_print_timeout_ms": 120000})");
+  std::string c =
+      config_with_server(R"({"port": 0, "push_rate_hz": 20, "reports_dir": "REPORTS", "admin_token_sha256": ")" +
+                         shell_output("printf admin-token | sha256sum | cut -d' ' -f1") +
+                         R"(", "report_schedule_off": true, "report_print_timeout_ms": 120000})");
   for (const std::string grace : {"\"grace_seconds\": 259200", "\"grace_seconds\": 86400"}) {
     c.replace(c.find(grace), grace.size(), "\"grace_seconds\": 34560000");
   }
@@ -69,7 +71,9 @@ std::string config_for_a_year() {
   return c;
 }
 
-double number(const json::value& v) { return v.is_double() ? v.as_double() : static_cast<double>(v.to_number<double>()); }
+double number(const json::value& v) {
+  return v.is_double() ? v.as_double() : static_cast<double>(v.to_number<double>());
+}
 
 TEST(ReportYear, HistoryExportsAndReportEqualSumsMadeFromTheSamples) {
   const std::string dir = make_temp_dir("ioc-report-year");
@@ -91,7 +95,8 @@ TEST(ReportYear, HistoryExportsAndReportEqualSumsMadeFromTheSamples) {
   }
   // The last and first half-second of each Vietnam month (16:59:59.5 and 17:00:00.5 UTC).
   for (std::int64_t d = first_day + 1; core::local_day_start(d) < to; ++d) {
-    if (core::civil_from_days(d).day != 1) continue;
+    if (core::civil_from_days(d).day != 1)
+      continue;
     for (const std::int64_t at : {core::local_day_start(d) - 500, core::local_day_start(d) + 500}) {
       ioc::v1::Sample c;
       c.set_indicator("einvoice_issued");
@@ -108,10 +113,11 @@ TEST(ReportYear, HistoryExportsAndReportEqualSumsMadeFromTheSamples) {
       all.push_back(r);
     }
   }
-  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.event_time_ms() < b.event_time_ms(); });
+  std::stable_sort(all.begin(), all.end(),
+                   [](const auto& a, const auto& b) { return a.event_time_ms() < b.event_time_ms(); });
   ASSERT_GT(all.size(), 5000u);
-  std::cout << "ReportYear: " << all.size() << " samples from " << vn_period(all.front().event_time_ms(), true) << " to "
-            << vn_period(all.back().event_time_ms(), true) << "\n";
+  std::cout << "ReportYear: " << all.size() << " samples from " << vn_period(all.front().event_time_ms(), true)
+            << " to " << vn_period(all.back().event_time_ms(), true) << "\n";
 
   // The independent computation: by indicator, area (and the province) and Vietnam month or day.
   std::map<std::tuple<std::string, std::string, std::string>, sums> expect;
@@ -119,7 +125,8 @@ TEST(ReportYear, HistoryExportsAndReportEqualSumsMadeFromTheSamples) {
     for (const bool day : {false, true}) {
       const std::string period = vn_period(s.event_time_ms(), day);
       expect[{s.indicator(), s.area(), period}].add(s);
-      if (s.area() != "45") expect[{s.indicator(), "45", period}].add(s);
+      if (s.area() != "45")
+        expect[{s.indicator(), "45", period}].add(s);
     }
   }
 
@@ -140,7 +147,8 @@ TEST(ReportYear, HistoryExportsAndReportEqualSumsMadeFromTheSamples) {
   const std::int64_t this_month = core::month_key_of_day(core::local_day(now));
   const auto month_text = [](std::int64_t key) {
     char out[16];
-    std::snprintf(out, sizeof out, "%04lld-%02lld", static_cast<long long>(key / 12), static_cast<long long>(key % 12 + 1));
+    std::snprintf(out, sizeof out, "%04lld-%02lld", static_cast<long long>(key / 12),
+                  static_cast<long long>(key % 12 + 1));
     return std::string(out);
   };
   // Whole months only: the first month began before the samples did.
@@ -150,8 +158,9 @@ TEST(ReportYear, HistoryExportsAndReportEqualSumsMadeFromTheSamples) {
   // 1. GET /v1/history, months, for the province and a commune.
   for (const std::string ind : {"einvoice_issued", "online_dossier_rate"}) {
     for (const std::string area : {"45", "462", "19001"}) {
-      const auto r = http_call(gw.port(), "GET", "/v1/history/" + ind + "?area=" + area + "&step=month&from=" +
-                                                     first_month + "&to=" + last_month);
+      const auto r =
+          http_call(gw.port(), "GET",
+                    "/v1/history/" + ind + "?area=" + area + "&step=month&from=" + first_month + "&to=" + last_month);
       ASSERT_EQ(r.status, 200) << r.body;
       ioc::v1::History h;
       ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.body, &h).ok());
@@ -166,8 +175,9 @@ TEST(ReportYear, HistoryExportsAndReportEqualSumsMadeFromTheSamples) {
   }
   // Days across the New Year (the one inside the year of samples).
   const int new_year = core::year_of_day(core::local_day(now));
-  const auto days = http_call(gw.port(), "GET", "/v1/history/einvoice_issued?area=45&step=day&from=" +
-                                                    std::to_string(new_year - 1) + "-12-25&to=" + std::to_string(new_year) + "-01-05");
+  const auto days = http_call(gw.port(), "GET",
+                              "/v1/history/einvoice_issued?area=45&step=day&from=" + std::to_string(new_year - 1) +
+                                  "-12-25&to=" + std::to_string(new_year) + "-01-05");
   ASSERT_EQ(days.status, 200);
   ioc::v1::History dh;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(days.body, &dh).ok());
@@ -177,8 +187,9 @@ TEST(ReportYear, HistoryExportsAndReportEqualSumsMadeFromTheSamples) {
   }
 
   // 2. CSV and XLSX exports of the same months.
-  const std::string query = "/v1/export?indicators=einvoice_issued,online_dossier_rate&areas=45,19001&step=month&from=" +
-                            first_month + "&to=" + last_month;
+  const std::string query =
+      "/v1/export?indicators=einvoice_issued,online_dossier_rate&areas=45,19001&step=month&from=" + first_month +
+      "&to=" + last_month;
   const auto csv = http_call(gw.port(), "GET", query + "&format=csv");
   ASSERT_EQ(csv.status, 200);
   std::istringstream lines(csv.body.substr(3));
@@ -190,9 +201,12 @@ TEST(ReportYear, HistoryExportsAndReportEqualSumsMadeFromTheSamples) {
     std::string cell;
     bool quoted = false;
     for (char c : line.substr(0, line.size() - 1)) {
-      if (c == '"') quoted = !quoted;
-      else if (c == ',' && !quoted) cells.push_back(std::exchange(cell, {}));
-      else cell += c;
+      if (c == '"')
+        quoted = !quoted;
+      else if (c == ',' && !quoted)
+        cells.push_back(std::exchange(cell, {}));
+      else
+        cell += c;
     }
     cells.push_back(cell);
     const sums& e = expect[{cells[0], cells[3], cells[5]}];
@@ -213,7 +227,8 @@ TEST(ReportYear, HistoryExportsAndReportEqualSumsMadeFromTheSamples) {
 
   // 3. The report's figures, for last month and for January (the year's first).
   for (const std::string& month : {last_month, std::to_string(new_year) + "-01"}) {
-    const auto made = http_call(gw.port(), "POST", "/v1/reports?month=" + month, "", {{"Authorization", "Bearer admin-token"}});
+    const auto made =
+        http_call(gw.port(), "POST", "/v1/reports?month=" + month, "", {{"Authorization", "Bearer admin-token"}});
     ASSERT_EQ(made.status, 201) << made.body;
     const auto r = http_call(gw.port(), "GET", "/v1/reports/" + month + ".json");
     ASSERT_EQ(r.status, 200);
@@ -221,12 +236,15 @@ TEST(ReportYear, HistoryExportsAndReportEqualSumsMadeFromTheSamples) {
     for (const auto& v : f.at("indicators").as_array()) {
       const auto& ind = v.as_object();
       const std::string id(ind.at("id").as_string());
-      if (id != "einvoice_issued" && id != "online_dossier_rate" && id != "endpoint_rate") continue;
+      if (id != "einvoice_issued" && id != "online_dossier_rate" && id != "endpoint_rate")
+        continue;
       const bool ratio = id == "online_dossier_rate";
       const auto value = [&](const std::string& period) -> std::optional<double> {
         auto it = expect.find({id, "45", period});
-        if (it == expect.end()) return std::nullopt;
-        if (id == "endpoint_rate") return it->second.last;
+        if (it == expect.end())
+          return std::nullopt;
+        if (id == "endpoint_rate")
+          return it->second.last;
         return ratio ? it->second.sum / it->second.den : it->second.sum;
       };
       ASSERT_TRUE(value(month)) << id << " " << month;
@@ -235,7 +253,8 @@ TEST(ReportYear, HistoryExportsAndReportEqualSumsMadeFromTheSamples) {
       sums ytd;
       for (const auto& [key, s] : expect) {
         const auto& [i, area, period] = key;
-        if (i == id && area == "45" && period.size() == 7 && period.substr(0, 4) == month.substr(0, 4) && period <= month) {
+        if (i == id && area == "45" && period.size() == 7 && period.substr(0, 4) == month.substr(0, 4) &&
+            period <= month) {
           ytd.sum += s.sum;
           ytd.den += s.den;
         }

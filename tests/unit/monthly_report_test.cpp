@@ -61,7 +61,8 @@ class MonthlyReport : public ::testing::Test {
     millis t = start;
     for (int d = 0; d < 400; ++d) {
       const std::string day = vn_day(start + d * ms_per_day);
-      if (day.substr(8) >= "10" && day.substr(8) <= "12" && (day.substr(0, 7) == "2025-03" || day.substr(0, 7) == "2025-12")) {
+      if (day.substr(8) >= "10" && day.substr(8) <= "12" &&
+          (day.substr(0, 7) == "2025-03" || day.substr(0, 7) == "2025-12")) {
         continue;
       }
       std::vector<millis> times;
@@ -83,7 +84,8 @@ class MonthlyReport : public ::testing::Test {
         ratios_[vn_month(at)].den += den;
         area_ratio_[{vn_month(at), area}].sum += num;
         area_ratio_[{vn_month(at), area}].den += den;
-        if (at >= last_gauge_[vn_month(at)].first) last_gauge_[vn_month(at)] = {at, g};
+        if (at >= last_gauge_[vn_month(at)].first)
+          last_gauge_[vn_month(at)] = {at, g};
         t = at;
       }
     }
@@ -117,9 +119,11 @@ TEST_F(MonthlyReport, FiguresMatchSumsMadeFromTheSamplesAcrossTheYearsEnd) {
     sums ytd, ytd_ratio;
     sums last_year_ytd;
     for (const auto& [month, s] : counters_) {
-      if (month.substr(0, 4) == std::string(name).substr(0, 4) && month <= name) ytd.sum += s.sum;
+      if (month.substr(0, 4) == std::string(name).substr(0, 4) && month <= name)
+        ytd.sum += s.sum;
       const std::string ly = std::to_string(m.year() - 1) + std::string(name).substr(4);
-      if (month.substr(0, 4) == ly.substr(0, 4) && month <= ly) last_year_ytd.sum += s.sum;
+      if (month.substr(0, 4) == ly.substr(0, 4) && month <= ly)
+        last_year_ytd.sum += s.sum;
     }
     for (const auto& [month, s] : ratios_) {
       if (month.substr(0, 4) == std::string(name).substr(0, 4) && month <= name) {
@@ -222,8 +226,9 @@ TEST(AlertLog, FoldsRestartsAndStrayClears) {
     e.at_ms = at;
     return e;
   };
-  const auto spans = fold_alert_events({ev("a", true, 10), ev("b", false, 12), ev("a", true, 20),  // raised again after a restart
-                                        ev("a", false, 30), ev("a", true, 40)});
+  const auto spans =
+      fold_alert_events({ev("a", true, 10), ev("b", false, 12), ev("a", true, 20),  // raised again after a restart
+                         ev("a", false, 30), ev("a", true, 40)});
   ASSERT_EQ(spans.size(), 2u);
   EXPECT_EQ(spans[0].raised_ms, 10);
   EXPECT_EQ(spans[0].cleared_ms, 30);
