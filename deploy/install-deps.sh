@@ -27,6 +27,8 @@ $with_tests && packages+=(nginx-light prometheus)
 # maintainer scripts: systemd-sysusers and systemd-tmpfiles come with systemd
 # (absent from minimal containers); cpack's dpkg-shlibdeps with dpkg-dev.
 $with_tests && packages+=(systemd dpkg-dev)
+# pdfinfo and pdftotext read the monthly report's PDF back in the tests.
+$with_tests && packages+=(poppler-utils)
 # The machine image may ship its own Node.js; only fall back to Debian's.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 

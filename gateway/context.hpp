@@ -15,6 +15,8 @@
 
 namespace ioc::gateway {
 
+class report_service;
+
 // A session that can be asked to close with a reason (WebSocket 1001 on shutdown).
 class closable {
  public:
@@ -115,6 +117,7 @@ struct gateway_context {
   std::string config_path;
   std::mutex reload_mutex;  // one reload at a time
   std::shared_ptr<hub> live_hub;
+  std::shared_ptr<report_service> reports;  // null without server.reports_dir
   std::string web_root;
   session_registry sessions;
   std::vector<std::unique_ptr<std::atomic<int>>> agency_connections;

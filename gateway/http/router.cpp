@@ -36,6 +36,7 @@ void route_request(http_exchange ex) {
   if (method == http::verb::post && path == "/v1/entry") return serve_samples(ex, true);
   if (method == http::verb::post && path == "/v1/admin/reload") return serve_reload(ex);
   if (method == http::verb::post && path == "/v1/viewer-session") return serve_viewer_session(ex);
+  if (path == "/v1/reports" || path.starts_with("/v1/reports/")) return serve_reports(ex);
   if (method != http::verb::get && method != http::verb::head) {
     auto res = make_response(http::status::method_not_allowed,
                              error_body("method_not_allowed", "use GET, or POST /v1/samples, /v1/entry, /v1/admin/reload or /v1/viewer-session"));

@@ -24,6 +24,11 @@ void serve_reload(http_exchange& ex);
 
 // A wall's viewer token exchanged for an HttpOnly cookie (routes_viewer.cpp).
 void serve_viewer_session(http_exchange& ex);
+// True when the request carries the administrator token; otherwise answers 401 or 403.
+bool require_admin(http_exchange& ex, const char* what);
+
+// Monthly reports: list, files, generation on demand (routes_reports.cpp).
+void serve_reports(http_exchange& ex);
 
 // Files: the wall's pages and the published contract (routes_static.cpp).
 void serve_contract(http_exchange& ex);

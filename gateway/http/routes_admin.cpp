@@ -12,8 +12,6 @@ namespace ioc::gateway {
 
 namespace http = boost::beast::http;
 
-namespace {
-
 // True when the request carries the administrator token; otherwise answers
 // 401 (no token) or 403 (another token, or none configured) and returns false.
 bool require_admin(http_exchange& ex, const char* what) {
@@ -38,8 +36,6 @@ bool require_admin(http_exchange& ex, const char* what) {
   }
   return true;
 }
-
-}  // namespace
 
 // GET /v1/audit?limit=: the newest audit records first.
 void serve_audit(http_exchange& ex) {

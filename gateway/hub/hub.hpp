@@ -17,6 +17,7 @@
 #include "core/engine.hpp"
 #include "core/history_table.hpp"
 #include "core/state_export.hpp"
+#include "core/monthly_report.hpp"
 #include "gateway/store/batch_store.hpp"
 #include "gateway/hub/display_sink.hpp"
 #include "gateway/access/token_bucket.hpp"
@@ -110,6 +111,12 @@ class hub : public std::enable_shared_from_this<hub> {
   using alert_listener =
       std::function<void(std::vector<core::alert>, std::vector<std::string>, bool, core::millis)>;
   void listen_alerts(alert_listener l) { alert_listener_ = std::move(l); }
+  // The monthly report's figures for `month` (hub_report.cpp), with the
+  // alert log folded by the caller. Any thread; `done` runs on the hub's strand.
+  void monthly_figures(core::report_month month, std::vector<core::alert_span> alert_log,
+                       std::function<void(core::monthly_figures)> done);
+  // The alert book's alerts (active, then recently cleared), for the alert log. Any thread.
+  void alert_states(std::function<void(std::vector<core::alert>)> done);
 
   const core::catalog& cat() const { return *cat_; }
   bool ready() const { return ready_.load(); }

@@ -17,6 +17,7 @@
 #include "gateway/ops/reload.hpp"
 #include "gateway/store/store_factory.hpp"
 #include "gateway/net/tls_context.hpp"
+#include "gateway/report/report_service.hpp"
 
 namespace ioc::gateway {
 
@@ -148,6 +149,18 @@ int server::run() {
       notify->report(std::move(changes), std::move(active), ready, now);
     });
   }
+  if (!cfg.reports_dir().empty()) {
+    report_settings rs;
+    rs.dir = cfg.reports_dir();
+    if (!cfg.report_chromium_path().empty()) rs.chromium = cfg.report_chromium_path();
+    if (cfg.report_print_timeout_ms()) rs.print_timeout = std::chrono::milliseconds(cfg.report_print_timeout_ms());
+    rs.schedule = !cfg.report_schedule_off();
+    ctx->reports = std::make_shared<report_service>(ioc, ctx->live_hub, cat, rs);
+    if (!ctx->reports->store().error().empty()) {
+      std::cerr << "ioc-gateway: refusing to start: server.reports_dir: " << ctx->reports->store().error() << "\n";
+      return 2;
+    }
+  }
 
   std::shared_ptr<listener> l;
   try {
@@ -172,6 +185,7 @@ int server::run() {
     }
   }
   ctx->live_hub->start();
+  if (ctx->reports) ctx->reports->start();
   if (tls_listener) {
     global_metrics().tls_certificate_not_after.store(tls->not_after());
     tls_listener->run();
@@ -211,6 +225,7 @@ int server::run() {
     ctx->sessions.close_all("server shutting down");
     ctx->live_hub->stop();
     if (notify) notify->stop();
+    if (ctx->reports) ctx->reports->stop();
     summary.cancel();
     give_up = std::chrono::steady_clock::now() + std::chrono::seconds(3);
     wait_for_sessions();

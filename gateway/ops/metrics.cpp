@@ -127,6 +127,9 @@ std::string metrics::render() const {
           "Entries typed by hand that were applied but whose audit record could not be stored.",
           audit_write_failures.load());
   gauge("ioc_series_live", "Series with data.", series_live.load());
+  counter("ioc_reports_generated_total", "Monthly reports generated (HTML kept).", reports_generated.load());
+  counter("ioc_report_print_failures_total", "Monthly reports whose PDF Chromium could not print.",
+          report_print_failures.load());
   counter("ioc_tls_handshake_failures_total", "TLS handshakes that failed on the TLS port.",
           tls_handshake_failures.load());
   o.family("ioc_tls_reloads_total", "counter", "Certificate reloads on SIGHUP, by result.");

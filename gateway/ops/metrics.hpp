@@ -36,6 +36,8 @@ struct metrics {
   std::atomic<std::uint64_t> audit_records{0};         // entries (/entry) whose audit record was stored
   std::atomic<std::uint64_t> audit_write_failures{0};  // entries applied but not audited
   std::atomic<std::int64_t> series_live{0};
+  std::atomic<std::uint64_t> reports_generated{0};      // monthly reports whose HTML was kept
+  std::atomic<std::uint64_t> report_print_failures{0};  // ... whose PDF could not be printed
   // The TLS port (zeros without one).
   std::atomic<std::uint64_t> tls_handshake_failures{0};
   std::atomic<std::uint64_t> tls_reloads{0};

@@ -232,7 +232,12 @@ void expect_body_matches(const json::object& response, const http_result& r, con
 
 TEST(Contract, EveryDocumentedOperationIsServedWithADocumentedAnswer) {
   // With an administrator token (SHA-256 of "admin-token") for GET /v1/audit.
-  gateway_process gw(config_with_server("{\"port\": 0, \"push_rate_hz\": 20, \"admin_token_sha256\": \"10a4c7c9fc5206d6f36dc6944a81bb6f4a3cb0e25014ae3b12e6c3e52712292a\"}"));
+  // Reports in a directory holding one already (GET /v1/reports/{file}'s example); /bin/true
+  // stands in for Chromium (it prints nothing: POST /v1/reports answers 201 with pdf false).
+  const std::string reports = make_temp_dir("ioc-contract-reports");
+  std::ofstream(reports + "/2026-10.html") << "<!doctype html><title>2026-10</title>";
+  gateway_process gw(config_with_server("{\"port\": 0, \"push_rate_hz\": 20, \"admin_token_sha256\": \"10a4c7c9fc5206d6f36dc6944a81bb6f4a3cb0e25014ae3b12e6c3e52712292a\", "
+                                        "\"reports_dir\": \"" + reports + "\", \"report_chromium_path\": \"/bin/true\", \"report_schedule_off\": true}"));
   const unsigned short port = gw.port();
   ASSERT_TRUE(wait_ready(port, std::chrono::seconds(15)));
   // The documented request examples (which redocly lint checks against the
