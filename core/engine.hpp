@@ -127,7 +127,7 @@ class engine {
 
   // Incremental checkpoints (engine_checkpoint.hpp). Chunks group
   // checkpoint_chunk_series consecutive series numbers.
-  static constexpr std::uint32_t checkpoint_chunk_series = 32;
+  static constexpr std::uint32_t checkpoint_chunk_series = 8;
   // The checkpoint at log `position`: the manifest and every chunk (`full`),
   // or only the chunks changed since the last save. Those chunks count as
   // stored until checkpoint_stored(false) gives them back.
