@@ -62,7 +62,7 @@ if cur and not newer(ARGV[2], cur) and not (ARGV[6] == '1' and ARGV[2] == cur) t
 if ARGV[5] ~= 'full' and redis.call('HGET', KEYS[5], '~layout') ~= ARGV[7] then return -2 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-if ARGV[5] == 'full' then redis.call('DEL', KEYS[5]) end
+if ARGV[5] == 'full' then redis.call('UNLINK', KEYS[5]) end
 redis.call('HSET', KEYS[5], '~layout', ARGV[7])
 for i = 8, #ARGV, 2000 do
   redis.call('HSET', KEYS[5], unpack(ARGV, i, math.min(i + 1999, #ARGV)))
