@@ -118,7 +118,12 @@ bool run(int indicators, int communes, int tail_batches, int checkpoint_ms, run_
       s->set_value(1);
     }
     totals[static_cast<std::size_t>(i)] += communes;
-    const auto ack = client.send(b);
+    auto ack = client.send(b);
+    // Publishers retry until acknowledged (a checkpoint may hold the strand).
+    for (int tries = 0; ack.batch_reason() == ioc::v1::STORAGE_UNAVAILABLE && tries < 100; ++tries) {
+      std::this_thread::sleep_for(200ms);
+      ack = client.send(b);
+    }
     if (ack.accepted() != static_cast<std::uint32_t>(communes)) {
       std::cerr << "batch not accepted: " << ack.ShortDebugString().substr(0, 300) << "\n";
       return false;
@@ -188,6 +193,12 @@ bool run(int indicators, int communes, int tail_batches, int checkpoint_ms, run_
   client.close();
   out.stored_bytes = redis.cli("MEMORY USAGE {ioc:45}:checkpoint_chunks");
 
+  if (std::getenv("IOC_BENCH_LOG")) {
+    std::istringstream in(gw->log());
+    for (std::string line; std::getline(in, line);) {
+      if (line.find(" redis.") != std::string::npos || line.find(" hub.") != std::string::npos) std::cerr << line << "\n";
+    }
+  }
   gw->stop(SIGKILL);
   const auto t0 = std::chrono::steady_clock::now();
   gw = std::make_unique<ioc::test::gateway_process>(config, std::vector<std::string>{"--redis", redis.address()});

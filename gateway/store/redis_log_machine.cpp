@@ -72,7 +72,9 @@ void redis_log_machine::tick(steady_ms now) {
       phase_ = phase::recovering;
       send(channel::log, purpose::recover,
            {"EVAL", recover_script, "4", keys_.checkpoint, keys_.position, keys_.gateways, keys_.chunks, gateway_id_,
-            std::to_string(timing_.lease_ms)});
+            std::to_string(timing_.lease_ms)},
+           // Gathering a million series' chunks takes Redis a while before the first byte.
+           10000);
     } else if (phase_ == phase::replaying) {
       log_busy_ = true;
       send(channel::log, purpose::replay,
@@ -125,11 +127,15 @@ void redis_log_machine::send_checkpoint() {
                                 same_position_ok_ ? "1" : "0",
                                 std::move(parts.layout)};
   argv.reserve(argv.size() + 2 * parts.chunks.size());
+  std::size_t total = argv[8].size();
   for (auto& [field, bytes] : parts.chunks) {
+    total += bytes.size();
     argv.push_back(std::move(field));
     argv.push_back(std::move(bytes));
   }
-  send(channel::log, purpose::checkpoint, std::move(argv));
+  // Redis stores a full checkpoint of a million series (~175 MB) in seconds:
+  // allow 1 ms per 10 KB before calling the link hung.
+  send(channel::log, purpose::checkpoint, std::move(argv), static_cast<steady_ms>(total / 10000));
 }
 
 void redis_log_machine::state_changed_outside_log(steady_ms now) {
