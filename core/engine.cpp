@@ -10,6 +10,17 @@ namespace ioc::core {
 engine::engine(std::shared_ptr<const catalog> cat, millis start_ms)
     : cat_(std::move(cat)), start_ms_(start_ms), agencies_(cat_->agencies.size()) {
   slots_.assign(cat_->indicators.size() * cat_->areas.size(), nullptr);
+  ckpt_flag_.assign((slots_.size() + checkpoint_chunk_series - 1) / checkpoint_chunk_series, 0);
+  // FNV-1a over the order chunk numbers depend on.
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](const std::string& text) {
+    for (unsigned char c : text + '\n') h = (h ^ c) * 1099511628211ull;
+  };
+  mix(std::to_string(checkpoint_chunk_series));
+  for (const auto& d : cat_->indicators) mix(d.id);
+  for (const auto& a : cat_->areas) mix(a.code);
+  static const char* hex = "0123456789abcdef";
+  for (int i = 15; i >= 0; --i) layout_ += hex[(h >> (i * 4)) & 15];
   chains_.resize(cat_->areas.size());
   for (std::size_t a = 0; a < cat_->areas.size(); ++a) {
     for (int p = static_cast<int>(a); p >= 0; p = cat_->areas[p].parent) {
@@ -43,7 +54,7 @@ const source_ledger* engine::source(const std::string& source_key) const {
 series& engine::slot(std::uint32_t n) {
   series*& p = slots_[n];
   if (!p) {
-    p = pool_.make();
+    p = pool_.make(cat_->indicators[indicator_of(n)].kind == indicator_kind::ratio);
     ++live_series_;
   }
   return *p;
@@ -76,16 +87,18 @@ void engine::apply_samples(const std::vector<resolved_sample>& samples, millis a
     for (std::size_t i = 0; i < depth; ++i) {
       const std::uint32_t n = base + static_cast<std::uint32_t>(chains_[r.area][i]);
       series& s = slot(n);
-      evicted_buckets gone;
-      s.add(k, r.event_ms, r.sum, r.denominator, is_level, gone);
       if (is_level) {
+        s.add(k, r.event_ms, r.sum, r.denominator, true, [](std::int64_t, const tally&) {},
+              [](std::int64_t, const tally&) {});
         history_of(n).record_level(k.day, k.month, r.sum, r.event_ms);
-      } else if (gone.any()) {
-        series_history& h = history_of(n);
-        if (gone.day.samples) h.absorb_day(gone.day_key, gone.day);
-        if (gone.month.samples) h.absorb_month(gone.month_key, gone.month);
+      } else {
+        // Day and month buckets leaving the rings are final: history keeps them.
+        s.add(k, r.event_ms, r.sum, r.denominator, false,
+              [this, n](std::int64_t key, const tally& t) { history_of(n).absorb_day(key, t); },
+              [this, n](std::int64_t key, const tally& t) { history_of(n).absorb_month(key, t); });
       }
       s.last_arrival_ms = std::max(s.last_arrival_ms, arrival_ms);
+      mark_changed(n);
       if (!s.dirty) {
         s.dirty = true;
         dirty_.push_back(n);
@@ -112,6 +125,7 @@ std::size_t engine::import_history(const std::vector<history_row>& rows, std::ve
     }
     // Levels: event time 0, so a live sample of the same period replaces it.
     series_history& h = history_of(n);
+    mark_changed(n);
     if (r.month) {
       h.restore_month(r.key, r.value, 0);
     } else {

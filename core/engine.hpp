@@ -12,6 +12,7 @@
 
 #include "core/batch_validator.hpp"
 #include "core/catalog.hpp"
+#include "core/engine_checkpoint.hpp"
 #include "core/history_import.hpp"
 #include "core/series.hpp"
 #include "core/series_history.hpp"
@@ -19,6 +20,8 @@
 #include "core/source_ledger.hpp"
 
 namespace ioc::v1 {
+class CheckpointChunk;
+class CheckpointSeries;
 class EngineCheckpoint;
 class StoredBatch;
 }  // namespace ioc::v1
@@ -114,11 +117,37 @@ class engine {
 
   std::uint64_t total_samples() const { return total_samples_; }
 
-  // The whole state (series, deduplication table, agencies) for a checkpoint.
+  // The whole state (series, deduplication table, agencies) for a checkpoint
+  // in one message (format 1, before chunks; tests and tools).
   void save(ioc::v1::EngineCheckpoint* out) const;
-  // Replaces the state with a checkpoint's; entries naming indicators or areas
-  // no longer configured are skipped. Returns how many series were restored.
+  // Replaces the state with a checkpoint's (either format: series inline, or
+  // the manifest alone when its chunks follow through load_chunk); entries
+  // naming indicators or areas no longer configured are skipped. Returns how
+  // many series were restored.
   std::size_t load(const ioc::v1::EngineCheckpoint& in);
+  // Adds the series of one chunk of a format-2 checkpoint, after load().
+  // Returns how many series were restored.
+  std::size_t load_chunk(const ioc::v1::CheckpointChunk& in);
+
+  // Incremental checkpoints (engine_checkpoint.hpp). Chunks group
+  // checkpoint_chunk_series consecutive series numbers.
+  static constexpr std::uint32_t checkpoint_chunk_series = 8;
+  // The checkpoint at log `position`: the manifest and every chunk (`full`),
+  // or only the chunks changed since the last save. Those chunks count as
+  // stored until checkpoint_stored(false) gives them back.
+  checkpoint_parts save_checkpoint(const std::string& position, millis taken_ms, bool full);
+  // The fate of the last save_checkpoint(s): not stored (refused, failed, or
+  // no answer) marks its chunks changed again.
+  void checkpoint_stored(bool stored);
+  // Restores a stored checkpoint: the manifest's bytes (empty: none) and its
+  // chunks (fields that are not chunk numbers are ignored). An unreadable one
+  // leaves the engine empty.
+  checkpoint_loaded load_checkpoint(std::string_view manifest, const checkpoint_chunk_views& chunks,
+                                    std::size_t* series_restored = nullptr);
+  // Fingerprint of the catalog's order of indicators and areas (what chunk numbers mean).
+  const std::string& checkpoint_layout() const { return layout_; }
+  // Chunks changed since the last save.
+  std::size_t changed_chunks() const { return ckpt_changed_.size(); }
 
  private:
   struct agency_state {
@@ -128,6 +157,16 @@ class engine {
   };
 
   series& slot(std::uint32_t n);
+  void mark_changed(std::uint32_t n) {
+    const std::uint32_t c = n / checkpoint_chunk_series;
+    if (!ckpt_flag_[c]) {
+      ckpt_flag_[c] = 1;
+      ckpt_changed_.push_back(c);
+    }
+  }
+  void forget_changes();
+  void save_series(std::uint32_t n, ioc::v1::CheckpointSeries* o) const;
+  bool load_series(const ioc::v1::CheckpointSeries& o);
   series_history& history_of(std::uint32_t n);
   bucket_keys keys_of(millis t) const { return bucket_keys::of(t, cache_day_, cache_month_); }
 
@@ -138,6 +177,10 @@ class engine {
   std::vector<std::unique_ptr<series_history>> history_;  // by series number; null until it has history
   std::vector<std::vector<int>> chains_;  // area → itself and its ancestors
   std::vector<std::uint32_t> dirty_;
+  std::string layout_;
+  std::vector<std::uint8_t> ckpt_flag_;       // by chunk: changed since last saved
+  std::vector<std::uint32_t> ckpt_changed_;   // those chunks
+  std::vector<std::uint32_t> ckpt_in_flight_; // saved, fate not yet known
   std::unordered_map<std::string, source_ledger> sources_;
   std::vector<agency_state> agencies_;
   std::size_t live_series_ = 0;

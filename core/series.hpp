@@ -1,9 +1,10 @@
 #pragma once
-// One series: the windows of one (indicator, area), about 3 KB. Windows are
+// One series: the windows of one (indicator, area), about 1.6 KB (ratios 2.6 KB). Windows are
 // bucket-aligned: "last 5 min" is the current minute bucket and the 4 before
 // it, "last 1 h" the current 5-minute bucket and the 11 before it, "last 24 h"
 // the current hour and the 23 before it, "last 30 d" today (Vietnam time) and
 // the 29 days before it. Quarter-hours feed the 6-hour sparkline.
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 
@@ -44,17 +45,11 @@ struct bucket_keys {
   }
 };
 
-// Day and month buckets a sample pushed out of a series' rings.
-struct evicted_buckets {
-  std::int64_t day_key = 0;
-  tally day;
-  std::int64_t month_key = 0;
-  tally month;
-  bool any() const { return day.samples != 0 || month.samples != 0; }
-};
-
 struct series {
   static constexpr millis never = std::numeric_limits<millis>::min();
+  // Buckets across all rings: a ratio series carries this many denominators
+  // right behind it (series_pool), other kinds none.
+  static constexpr std::size_t bucket_count = 8 + 14 + 26 + 26 + 32 + 14 + 2;
 
   bucket_ring<8> minutes;
   bucket_ring<14> fives;
@@ -71,20 +66,28 @@ struct series {
   std::uint64_t samples = 0;
   bool dirty = false;
 
-  void add(const bucket_keys& k, millis event_ms, double sum, double denominator, bool is_level,
-           evicted_buckets& out) {
+  // Points the rings at `den` (bucket_count zeroed doubles): a ratio series.
+  void attach_denominators(double* den) {
+    minutes.attach_denominators(den);
+    fives.attach_denominators(den += 8);
+    quarters.attach_denominators(den += 14);
+    hours.attach_denominators(den += 26);
+    days.attach_denominators(den += 26);
+    months.attach_denominators(den += 32);
+    years.attach_denominators(den + 14);
+  }
+
+  // Adds a sample; a day or month bucket that leaves its ring goes to
+  // on_day(key, tally) / on_month(key, tally) (history).
+  template <class OnDay, class OnMonth>
+  void add(const bucket_keys& k, millis event_ms, double sum, double denominator, bool is_level, OnDay&& on_day,
+           OnMonth&& on_month) {
     minutes.add(k.minute, sum, denominator);
     fives.add(k.five, sum, denominator);
     quarters.add(k.quarter, sum, denominator);
     hours.add(k.hour, sum, denominator);
-    days.add(k.day, sum, denominator, [&out](std::int64_t key, const tally& t) {
-      out.day_key = key;
-      out.day = t;
-    });
-    months.add(k.month, sum, denominator, [&out](std::int64_t key, const tally& t) {
-      out.month_key = key;
-      out.month = t;
-    });
+    days.add(k.day, sum, denominator, on_day);
+    months.add(k.month, sum, denominator, on_month);
     years.add(k.year, sum, denominator);
     if (is_level && event_ms >= latest_event_ms) {
       latest = sum;

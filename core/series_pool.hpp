@@ -3,6 +3,7 @@
 // that rebuilds 100,000 series then takes a few hundred page faults instead of
 // tens of thousands (which dominate on virtual machines). Series are plain
 // data, so the pool frees chunks without running destructors.
+#include <algorithm>
 #include <cstdlib>
 #include <new>
 #include <type_traits>
@@ -19,17 +20,19 @@ namespace ioc::core {
 class series_pool {
  public:
   static_assert(std::is_trivially_destructible_v<series>);
+  static_assert(alignof(series) <= alignof(double));
   static constexpr std::size_t chunk_bytes = std::size_t{2} << 20;
-  static constexpr std::size_t per_chunk = chunk_bytes / sizeof(series);
+  static constexpr std::size_t den_bytes = series::bucket_count * sizeof(double);
 
   series_pool() = default;
   series_pool(const series_pool&) = delete;
   series_pool& operator=(const series_pool&) = delete;
   ~series_pool() { clear(); }
 
-  // A new, empty series.
-  series* make() {
-    if (used_ == per_chunk || chunks_.empty()) {
+  // A new, empty series; a ratio's denominators sit right behind it.
+  series* make(bool with_denominators) {
+    const std::size_t bytes = sizeof(series) + (with_denominators ? den_bytes : 0);
+    if (chunks_.empty() || used_ + bytes > chunk_bytes) {
       void* p = std::aligned_alloc(chunk_bytes, chunk_bytes);
       if (!p) throw std::bad_alloc();
 #ifdef MADV_HUGEPAGE
@@ -38,8 +41,15 @@ class series_pool {
       chunks_.push_back(p);
       used_ = 0;
     }
-    void* at = static_cast<char*>(chunks_.back()) + used_++ * sizeof(series);
-    return new (at) series();
+    char* at = static_cast<char*>(chunks_.back()) + used_;
+    used_ += bytes;
+    series* s = new (at) series();
+    if (with_denominators) {
+      auto* den = reinterpret_cast<double*>(at + sizeof(series));
+      std::fill(den, den + series::bucket_count, 0.0);
+      s->attach_denominators(den);
+    }
+    return s;
   }
 
   // Forgets every series.

@@ -42,17 +42,23 @@ void hub::start() {
   asio::post(strand_, [self = shared_from_this()] {
     store_hooks hooks;
     std::weak_ptr<hub> weak = self;
-    hooks.restore = [weak](const ioc::v1::EngineCheckpoint& cp) {
-      if (auto h = weak.lock()) {
-        const auto n = h->engine_.load(cp);
-        IOC_LOG(log_level::info, "hub.restored", std::to_string(n) + " series from the checkpoint");
-      }
+    hooks.restore = [weak](std::string_view manifest, const core::checkpoint_chunk_views& chunks) {
+      auto h = weak.lock();
+      if (!h) return core::checkpoint_loaded::none;
+      std::size_t n = 0;
+      const auto loaded = h->engine_.load_checkpoint(manifest, chunks, &n);
+      IOC_LOG(log_level::info, "hub.restored", std::to_string(n) + " series from the checkpoint");
+      return loaded;
     };
     hooks.replay = [weak](const ioc::v1::StoredBatch& b) {
       if (auto h = weak.lock()) h->replay(b);
     };
-    hooks.save = [weak](ioc::v1::EngineCheckpoint* cp) {
-      if (auto h = weak.lock()) h->engine_.save(cp);
+    hooks.save = [weak](const std::string& position, bool full) {
+      auto h = weak.lock();
+      return h ? h->engine_.save_checkpoint(position, wall_clock_ms(), full) : core::checkpoint_parts{};
+    };
+    hooks.saved = [weak](bool stored) {
+      if (auto h = weak.lock()) h->engine_.checkpoint_stored(stored);
     };
     hooks.availability = [weak](bool up) {
       if (auto h = weak.lock()) h->ready_ = up && h->store_->available();
@@ -64,6 +70,8 @@ void hub::start() {
           const auto n = h->engine_.import_history(h->imported_history_, &skipped);
           IOC_LOG(log_level::info, "hub.history_imported",
                   std::to_string(n) + " periods; " + std::to_string(skipped.size()) + " skipped (live samples cover them)");
+          // No log entry carries the import: a checkpoint must, even at the stored position.
+          if (n > 0) h->store_->state_changed_outside_log();
         }
         h->ready_ = true;
         h->snapshot_cache_.clear();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/batch_validator.hpp"
+#include "core/engine_checkpoint.hpp"
 
 namespace ioc::v1 {
 class EngineCheckpoint;
@@ -36,9 +37,13 @@ struct stored_batch {
 
 // How a store reaches the engine; every hook runs on the hub's strand.
 struct store_hooks {
-  std::function<void(const ioc::v1::EngineCheckpoint&)> restore;  // at start-up, before any replay
-  std::function<void(const ioc::v1::StoredBatch&)> replay;        // a logged batch not applied here yet
-  std::function<void(ioc::v1::EngineCheckpoint*)> save;           // the state, for a checkpoint
+  // At start-up, before any replay: the stored checkpoint (empty manifest: none) and its chunks.
+  std::function<core::checkpoint_loaded(std::string_view manifest, const core::checkpoint_chunk_views& chunks)>
+      restore;
+  std::function<void(const ioc::v1::StoredBatch&)> replay;  // a logged batch not applied here yet
+  // The state for a checkpoint at a log position: every chunk when `full`, else the changed ones.
+  std::function<core::checkpoint_parts(const std::string& position, bool full)> save;
+  std::function<void(bool stored)> saved;  // the fate of the last save
   std::function<void()> recovered;                                // start-up replay done
   std::function<void(bool)> availability;                         // the store went up or down
 };
@@ -65,6 +70,10 @@ class batch_store {
   // done(false). A resend answered DUPLICATE waits for it: the first delivery
   // may have been stored but never acknowledged. On the hub's strand.
   virtual void confirm_durable(std::function<void(bool)> done) { done(true); }
+
+  // The engine's state changed without a log entry (history imported):
+  // a store that checkpoints writes one soon, so a restart keeps it.
+  virtual void state_changed_outside_log() {}
 
   // True while appends are expected to succeed (for /readyz and displays).
   virtual bool available() const = 0;

@@ -22,7 +22,7 @@ int compare_stream_ids(std::string_view a, std::string_view b) {
 
 log_keys log_keys::for_province(const std::string& code) {
   const std::string tag = "{ioc:" + code + "}";
-  return {tag + ":log", tag + ":checkpoint", tag + ":checkpoint_pos", tag + ":gateways"};
+  return {tag + ":log", tag + ":checkpoint", tag + ":checkpoint_pos", tag + ":gateways", tag + ":checkpoint_chunks"};
 }
 
 log_timing log_timing::for_interval(steady_ms checkpoint_every_ms) {
@@ -71,8 +71,10 @@ void redis_log_machine::tick(steady_ms now) {
       log_busy_ = true;
       phase_ = phase::recovering;
       send(channel::log, purpose::recover,
-           {"EVAL", recover_script, "3", keys_.checkpoint, keys_.position, keys_.gateways, gateway_id_,
-            std::to_string(timing_.lease_ms)});
+           {"EVAL", recover_script, "4", keys_.checkpoint, keys_.position, keys_.gateways, keys_.chunks, gateway_id_,
+            std::to_string(timing_.lease_ms)},
+           // Gathering a million series' chunks takes Redis a while before the first byte.
+           10000);
     } else if (phase_ == phase::replaying) {
       log_busy_ = true;
       send(channel::log, purpose::replay,
@@ -107,9 +109,39 @@ void redis_log_machine::tick(steady_ms now) {
 void redis_log_machine::send_checkpoint() {
   if (!hooks_.save) return;
   checkpoint_busy_ = true;
-  send(channel::log, purpose::checkpoint,
-       {"EVAL", checkpoint_script, "4", keys_.checkpoint, keys_.position, keys_.gateways, keys_.log,
-        hooks_.save(position_), position_, gateway_id_, std::to_string(timing_.lease_ms)});
+  core::checkpoint_parts parts = hooks_.save(position_, need_full_);
+  sent_full_ = parts.full;
+  std::vector<std::string> argv{"EVAL",
+                                checkpoint_script,
+                                "5",
+                                keys_.checkpoint,
+                                keys_.position,
+                                keys_.gateways,
+                                keys_.log,
+                                keys_.chunks,
+                                std::move(parts.manifest),
+                                position_,
+                                gateway_id_,
+                                std::to_string(timing_.lease_ms),
+                                parts.full ? "full" : "part",
+                                same_position_ok_ ? "1" : "0",
+                                std::move(parts.layout)};
+  argv.reserve(argv.size() + 2 * parts.chunks.size());
+  std::size_t total = argv[8].size();
+  for (auto& [field, bytes] : parts.chunks) {
+    total += bytes.size();
+    argv.push_back(std::move(field));
+    argv.push_back(std::move(bytes));
+  }
+  // Redis stores a full checkpoint of a million series (~175 MB) in seconds:
+  // allow 1 ms per 10 KB before calling the link hung.
+  send(channel::log, purpose::checkpoint, std::move(argv), static_cast<steady_ms>(total / 10000));
+}
+
+void redis_log_machine::state_changed_outside_log(steady_ms now) {
+  same_position_ok_ = true;
+  checkpoint_at_ = now;
+  tick(now);
 }
 
 void redis_log_machine::stopping() {
@@ -132,7 +164,7 @@ void redis_log_machine::on_reply(const command& c, const redis_reply* r, steady_
     case purpose::recover: {
       log_busy_ = false;
       if (!current) return;
-      const bool ok = r && r->type == redis_reply::kind::array && r->elements.size() == 2;
+      const bool ok = r && r->type == redis_reply::kind::array && r->elements.size() >= 2;
       if (!ok) {
         phase_ = phase::idle;
         failed(r, "recovery", now, &log_retry_at_, &log_attempts_);
@@ -144,10 +176,19 @@ void redis_log_machine::on_reply(const command& c, const redis_reply* r, steady_
       const redis_reply& cp = r->elements[0];
       const std::string_view bytes = cp.type == redis_reply::kind::string ? cp.text : std::string_view{};
       position_ = r->elements[1].type == redis_reply::kind::string ? std::string(r->elements[1].text) : "0-0";
-      if (hooks_.restore && !hooks_.restore(bytes)) {
+      core::checkpoint_chunk_views chunks;
+      if (r->elements.size() > 2) {
+        const auto& flat = r->elements[2].elements;
+        chunks.reserve(flat.size() / 2);
+        for (std::size_t i = 0; i + 1 < flat.size(); i += 2) chunks.emplace_back(flat[i].text, flat[i + 1].text);
+      }
+      const auto loaded = hooks_.restore ? hooks_.restore(bytes, chunks) : core::checkpoint_loaded::none;
+      if (loaded == core::checkpoint_loaded::unreadable) {
         problem_ = "checkpoint unreadable: replaying the whole log";
         position_ = "0-0";
       }
+      // Chunks may be patched only where they follow this state's layout.
+      need_full_ = loaded != core::checkpoint_loaded::same_layout;
       phase_ = phase::replaying;
       log_attempts_ = 0;
       last_progress_ = now;
@@ -194,6 +235,7 @@ void redis_log_machine::on_reply(const command& c, const redis_reply* r, steady_
         problem_ = "Redis had lost the store (no lease, no checkpoint): lease taken again; the next checkpoint "
                    "writes back the state held here";
         checkpoint_at_ = now;
+        need_full_ = true;
       }
       if (current && r->type == redis_reply::kind::integer && r->integer == 0) {
         ++stats_.leases_lost;
@@ -203,6 +245,17 @@ void redis_log_machine::on_reply(const command& c, const redis_reply* r, steady_
     }
     case purpose::checkpoint: {
       checkpoint_busy_ = false;
+      const bool stored = r && r->type == redis_reply::kind::integer && r->integer == 1;
+      if (hooks_.saved) hooks_.saved(stored);  // chunks not stored count as changed again
+      if (current && stored) {
+        if (sent_full_) need_full_ = false;
+        same_position_ok_ = false;
+      }
+      if (current && r && r->type == redis_reply::kind::integer && r->integer == -2) {
+        need_full_ = true;
+        checkpoint_at_ = now;
+        problem_ = "checkpoint refused: the stored chunks follow another layout; writing a full one";
+      }
       if (!r || r->is_error()) {
         if (r) problem_ = "checkpoint refused: " + std::string(r->text);
         if (r && classify(*r) == error_class::writes_refused) writes_refused_ = true;

@@ -27,6 +27,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/engine_checkpoint.hpp"
 #include "gateway/store/link_health.hpp"
 #include "gateway/store/redis_reply.hpp"
 
@@ -36,7 +37,7 @@ namespace ioc::gateway {
 int compare_stream_ids(std::string_view a, std::string_view b);
 
 struct log_keys {
-  std::string log, checkpoint, position, gateways;
+  std::string log, checkpoint, position, gateways, chunks;
   // One hash tag per province, so every key lives on one Cluster slot.
   static log_keys for_province(const std::string& code);
 };
@@ -65,9 +66,13 @@ class redis_log_machine {
   };
   // What it asks of the engine, synchronously, on the caller's strand.
   struct engine_hooks {
-    std::function<bool(std::string_view checkpoint)> restore;    // empty: start from nothing; false: unreadable
-    std::function<void(std::string_view stored_batch)> apply;    // a logged batch not applied here yet
-    std::function<std::string(const std::string& position)> save; // the state as a checkpoint at `position`
+    // The stored checkpoint (empty manifest: none) and its chunks; says what it made of them.
+    std::function<core::checkpoint_loaded(std::string_view manifest, const core::checkpoint_chunk_views& chunks)>
+        restore;
+    std::function<void(std::string_view stored_batch)> apply;  // a logged batch not applied here yet
+    // The state as a checkpoint at `position`: every chunk when `full`, else the changed ones.
+    std::function<core::checkpoint_parts(const std::string& position, bool full)> save;
+    std::function<void(bool stored)> saved;  // the fate of the last save (false: refused, failed or unanswered)
   };
   struct counters {
     std::uint64_t recoveries = 0, leases_lost = 0, tail_errors = 0, retries = 0;
@@ -88,6 +93,9 @@ class redis_log_machine {
   void tick(steady_ms now);
   // A clean stop: a last checkpoint and the lease given back.
   void stopping();
+  // The state changed without a log entry (history imported): checkpoint
+  // soon, even at the stored position, so a restart keeps it.
+  void state_changed_outside_log(steady_ms now);
 
   // Commands to send, in order, since the last call.
   std::vector<command> take_commands();
@@ -140,6 +148,9 @@ class redis_log_machine {
   bool renew_busy_ = false;
   steady_ms renew_at_ = 0;
   bool checkpoint_busy_ = false;
+  bool need_full_ = true;          // the stored chunks may not match this state's layout
+  bool sent_full_ = false;         // the checkpoint out is a full one
+  bool same_position_ok_ = false;  // state changed outside the log since the last stored checkpoint
   steady_ms checkpoint_at_ = 0;
   steady_ms last_progress_ = 0;  // the last reply that moved recovery or the tail on
 };

@@ -6,15 +6,17 @@
 
 namespace ioc::gateway {
 
-// KEYS: checkpoint, checkpoint_pos, gateways. ARGV: gateway id, lease ms.
-// Returns {checkpoint or nil, its position}, and takes a lease at that
-// position in the same step, so no trim can pass it before the replay.
+// KEYS: checkpoint, checkpoint_pos, gateways, checkpoint_chunks.
+// ARGV: gateway id, lease ms.
+// Returns {checkpoint or nil, its position, the chunks as [field, bytes, ...]},
+// and takes a lease at that position in the same step, so no trim can pass
+// it before the replay and no checkpoint can change the chunks under it.
 inline constexpr const char* recover_script = R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local pos = redis.call('GET', KEYS[2]) or '0-0'
 redis.call('HSET', KEYS[3], ARGV[1], pos .. ' ' .. (now + tonumber(ARGV[2])))
-return {redis.call('GET', KEYS[1]), pos}
+return {redis.call('GET', KEYS[1]), pos, redis.call('HGETALL', KEYS[4])}
 )lua";
 
 // KEYS: gateways, checkpoint_pos. ARGV: gateway id, applied position, lease ms.
@@ -32,12 +34,21 @@ if wiped then return 2 end
 return 1
 )lua";
 
-// KEYS: checkpoint, checkpoint_pos, gateways, log.
-// ARGV: checkpoint bytes, its position, gateway id, lease ms.
+// KEYS: checkpoint, checkpoint_pos, gateways, log, checkpoint_chunks.
+// ARGV: manifest bytes, its position, gateway id, lease ms, "full" or "part",
+//       "1" if the same position may be written again (state changed outside
+//       the log: an import), the writer's chunk layout, then chunk number and
+//       bytes pairs.
 // -1: refused, the writer's lease is gone (its state may have holes).
+// -2: refused, a "part" checkpoint but the stored chunks follow another layout
+//     (or none): the writer sends a full one.
 //  0: refused, not newer than the stored checkpoint.
-//  1: stored; the log trimmed below the previous checkpoint and below every
-//     live lease; expired leases deleted.
+//  1: stored ("full" replaces every chunk, "part" the ones given); the log
+//     trimmed below the previous checkpoint and below every live lease;
+//     expired leases deleted.
+// A "part" checkpoint is sound because its writer's previous stored
+// checkpoint is not newer than the stored one: a chunk it does not send did
+// not change between the two, so the stored bytes hold at the new position.
 inline constexpr const char* checkpoint_script = R"lua(
 local function newer(a, b)
   local a1, a2 = string.match(a, '(%d+)-(%d+)')
@@ -47,9 +58,15 @@ local function newer(a, b)
 end
 if redis.call('HEXISTS', KEYS[3], ARGV[3]) == 0 then return -1 end
 local cur = redis.call('GET', KEYS[2])
-if cur and not newer(ARGV[2], cur) then return 0 end
+if cur and not newer(ARGV[2], cur) and not (ARGV[6] == '1' and ARGV[2] == cur) then return 0 end
+if ARGV[5] ~= 'full' and redis.call('HGET', KEYS[5], '~layout') ~= ARGV[7] then return -2 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if ARGV[5] == 'full' then redis.call('UNLINK', KEYS[5]) end
+redis.call('HSET', KEYS[5], '~layout', ARGV[7])
+for i = 8, #ARGV, 2000 do
+  redis.call('HSET', KEYS[5], unpack(ARGV, i, math.min(i + 1999, #ARGV)))
+end
 redis.call('SET', KEYS[1], ARGV[1])
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('HSET', KEYS[3], ARGV[3], ARGV[2] .. ' ' .. (now + tonumber(ARGV[4])))

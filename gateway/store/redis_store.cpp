@@ -2,6 +2,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <chrono>
 #include <random>
 
 #include "core/batch_packing.hpp"
@@ -74,29 +75,16 @@ redis_store::redis_store(boost::asio::any_io_executor hub_strand, std::shared_pt
       tail_conn_(std::make_shared<redis_connection>(hub_strand, address, "tail", options_.connection,
                                                     link_timing_for(options_))),
       machine_(keys_, gateway_id_, log_timing::for_interval(options_.checkpoint_interval_ms),
-               {[this](std::string_view bytes) {
-                  ioc::v1::EngineCheckpoint cp;
-                  if (!cp.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-                    IOC_LOG(log_level::error, "redis.checkpoint_unreadable", "ignoring it and replaying the whole log");
-                    cp.Clear();
-                    if (hooks_.restore) hooks_.restore(cp);
-                    return false;
-                  }
-                  IOC_LOG(log_level::info, "redis.checkpoint_loaded",
-                          std::to_string(cp.series_size()) + " series as of log position " +
-                              (cp.log_position().empty() ? "0-0" : cp.log_position()));
-                  if (hooks_.restore) hooks_.restore(cp);
-                  return true;
+               {[this](std::string_view manifest, const core::checkpoint_chunk_views& chunks) {
+                  return restore_checkpoint(manifest, chunks);
                 },
                 [this](std::string_view bytes) {
                   ioc::v1::StoredBatch b;
                   if (b.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) && hooks_.replay) hooks_.replay(b);
                 },
-                [this](const std::string& position) {
-                  ioc::v1::EngineCheckpoint cp;
-                  if (hooks_.save) hooks_.save(&cp);
-                  cp.set_log_position(position);
-                  return cp.SerializeAsString();
+                [this](const std::string& position, bool full) { return save_checkpoint(position, full); },
+                [this](bool stored) {
+                  if (hooks_.saved) hooks_.saved(stored);
                 }}),
       tick_timer_(hub_strand) {}
 

@@ -1,7 +1,8 @@
 #pragma once
 // The durable store on Redis, used as a log, not a row store:
 //  {ioc:<province>}:log          stream, one entry per accepted batch (fields g = gateway, b = StoredBatch)
-//  {ioc:<province>}:checkpoint   the engine state (EngineCheckpoint) as of a log position
+//  {ioc:<province>}:checkpoint   the engine state as of a log position: an EngineCheckpoint manifest
+//  {ioc:<province>}:checkpoint_chunks  its series, hash of chunk number → CheckpointChunk (format 2)
 //  {ioc:<province>}:checkpoint_pos  that position
 //  {ioc:<province>}:gateways     each live gateway's lease: applied position and expiry
 //  {ioc:<province>}:est:<indicator>:<area>  readable latest estimates (hash)
@@ -45,6 +46,7 @@ class redis_store final : public batch_store {
   void stop() override;
   void append(std::shared_ptr<const stored_batch> batch, std::function<void(bool)> done) override;
   void confirm_durable(std::function<void(bool)> done) override;
+  void state_changed_outside_log() override;
   bool available() const override { return machine_.available() && log_conn_->up(); }
   const char* name() const override { return "redis"; }
   void publish_estimates(const std::vector<const ioc::v1::SeriesState*>& series) override;
@@ -59,6 +61,9 @@ class redis_store final : public batch_store {
   void pump();
   void arm_tick();
   void link_changed(redis_log_machine::channel c, bool up);
+  // Checkpoints (checkpoint_store.cpp): through the hooks to the engine, timed and logged.
+  core::checkpoint_loaded restore_checkpoint(std::string_view manifest, const core::checkpoint_chunk_views& chunks);
+  core::checkpoint_parts save_checkpoint(const std::string& position, bool full);
 
   boost::asio::any_io_executor strand_;
   std::shared_ptr<const core::catalog> cat_;

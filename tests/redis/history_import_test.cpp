@@ -124,6 +124,70 @@ TEST(HistoryImport, ImportedPastIsServedAndKeptThroughARestartOnRedis) {
   EXPECT_EQ(today_total(twice.port()), 7);
 }
 
+// Issue 16: an import with no ingest behind it moves no log position, so a
+// checkpoint only accepted at a newer position never took it. The import now
+// forces a checkpoint at the stored position; a kill -9 right after it and a
+// restart without the file still find the past.
+TEST(HistoryImport, AnImportWithNoIngestSurvivesAKillAndARestartWithoutTheFile) {
+  const std::int64_t today = core::local_day(now_ms());
+  const std::int64_t first_day = today - 10, last_day = today - 2;
+  const std::string dir = make_temp_dir("ioc-history");
+  const std::string file = dir + "/past.csv";
+  {
+    std::ofstream out(file, std::ios::binary);
+    out << "indicator,area,period,value\n";
+    for (std::int64_t d = first_day; d <= last_day; ++d) {
+      out << "einvoice_issued,45," << day_text(d) << "," << (500 + (d - first_day)) << "\n";
+    }
+  }
+  const std::string query =
+      "/v1/history/einvoice_issued?area=45&from=" + day_text(first_day) + "&to=" + day_text(last_day);
+  auto expect_imported = [&](unsigned short port) {
+    const auto days = points(port, query);
+    ASSERT_EQ(days.size(), static_cast<std::size_t>(last_day - first_day + 1));
+    for (std::int64_t d = first_day; d <= last_day; ++d) {
+      const auto& [period, value, has] = days[static_cast<std::size_t>(d - first_day)];
+      EXPECT_TRUE(has) << period;
+      EXPECT_EQ(value, 500 + (d - first_day)) << period;
+    }
+  };
+
+  redis_server redis;
+  {
+    // A first life with a sample: a checkpoint is stored at the log's end.
+    gateway_process gw(redis_config(), {"--redis", redis.address()});
+    ASSERT_TRUE(wait_ready(gw.port(), 10s)) << gw.log();
+    tools::agency_client tax("127.0.0.1", std::to_string(gw.port()), "tax-token");
+    ioc::v1::IngestBatch b;
+    b.set_source_id("erp");
+    b.set_sequence(1);
+    auto* s = b.add_samples();
+    s->set_indicator("einvoice_issued");
+    s->set_area("19000");
+    s->set_event_time_ms(now_ms());
+    s->set_value(7);
+    ASSERT_EQ(tax.send(b).accepted(), 1u);
+    EXPECT_EQ(gw.stop(SIGTERM), 0) << gw.log();
+  }
+  const std::string before = redis.cli("GET {ioc:45}:checkpoint_pos");
+  ASSERT_NE(before, "");
+  const std::string manifest_before = redis.cli("GET {ioc:45}:checkpoint");
+  {
+    // The import, nothing ingested, then kill -9 once a checkpoint took it.
+    gateway_process gw(redis_config(), {"--redis", redis.address(), "--import-history", file});
+    ASSERT_TRUE(wait_ready(gw.port(), 10s)) << gw.log();
+    expect_imported(gw.port());
+    EXPECT_TRUE(poll_until([&] { return redis.cli("GET {ioc:45}:checkpoint") != manifest_before; }, 5s))
+        << "no checkpoint carried the import\n" << gw.log();
+    gw.stop(SIGKILL);
+  }
+  EXPECT_EQ(redis.cli("GET {ioc:45}:checkpoint_pos"), before) << "the same log position, written again";
+  gateway_process again(redis_config(), {"--redis", redis.address()});
+  ASSERT_TRUE(wait_ready(again.port(), 10s)) << again.log();
+  expect_imported(again.port());
+  EXPECT_EQ(today_total(again.port()), 7) << "the sample once, not lost nor doubled";
+}
+
 TEST(HistoryImport, ABadFileIsRefusedAtStartNamingFileAndLine) {
   const std::string dir = make_temp_dir("ioc-history");
   const std::string file = dir + "/bad.csv";

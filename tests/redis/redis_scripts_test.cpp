@@ -16,7 +16,7 @@ namespace ioc::gateway {
 namespace {
 
 const std::string cp_key = "{ioc:45}:checkpoint", pos_key = "{ioc:45}:checkpoint_pos", gw_key = "{ioc:45}:gateways",
-                  log_key = "{ioc:45}:log";
+                  log_key = "{ioc:45}:log", chunks_key = "{ioc:45}:checkpoint_chunks";
 
 class Scripts : public ::testing::Test {
  protected:
@@ -42,15 +42,23 @@ class Scripts : public ::testing::Test {
     return reply_ptr(r, freeReplyObject);
   }
   long long recover(const std::string& gw, const std::string& lease = "60000") {
-    auto r = call({"EVAL", recover_script, "3", cp_key, pos_key, gw_key, gw, lease});
+    auto r = call({"EVAL", recover_script, "4", cp_key, pos_key, gw_key, chunks_key, gw, lease});
     return r->type == REDIS_REPLY_ARRAY ? static_cast<long long>(r->elements) : -100;
   }
   long long renew(const std::string& gw, const std::string& pos, const std::string& lease = "60000") {
     return call({"EVAL", renew_script, "2", gw_key, pos_key, gw, pos, lease})->integer;
   }
-  long long checkpoint(const std::string& gw, const std::string& pos) {
-    return call({"EVAL", checkpoint_script, "4", cp_key, pos_key, gw_key, log_key, "state@" + pos, pos, gw, "60000"})
-        ->integer;
+  long long checkpoint(const std::string& gw, const std::string& pos) { return chunked(gw, pos, "full", "0", "L", {}); }
+  long long chunked(const std::string& gw, const std::string& pos, const std::string& mode, const std::string& same,
+                    const std::string& layout, const std::vector<std::string>& pairs) {
+    std::vector<std::string> argv{"EVAL", checkpoint_script, "5", cp_key, pos_key, gw_key, log_key, chunks_key,
+                                  "state@" + pos, pos, gw, "60000", mode, same, layout};
+    argv.insert(argv.end(), pairs.begin(), pairs.end());
+    return call(argv)->integer;
+  }
+  std::string chunk(const std::string& field) {
+    auto r = call({"HGET", chunks_key, field});
+    return r->type == REDIS_REPLY_STRING ? std::string(r->str, r->len) : "(nil)";
   }
   long long log_length() { return call({"XLEN", log_key})->integer; }
   std::string first_id() {
@@ -63,14 +71,14 @@ class Scripts : public ::testing::Test {
 };
 
 TEST_F(Scripts, RecoveryReadsTheCheckpointAndTakesALeaseAtItsPosition) {
-  auto r = call({"EVAL", recover_script, "3", cp_key, pos_key, gw_key, "a", "60000"});
+  auto r = call({"EVAL", recover_script, "4", cp_key, pos_key, gw_key, chunks_key, "a", "60000"});
   ASSERT_EQ(r->type, REDIS_REPLY_ARRAY);
-  ASSERT_EQ(r->elements, 2u);
+  ASSERT_EQ(r->elements, 3u);
   EXPECT_EQ(r->element[0]->type, REDIS_REPLY_NIL);
   EXPECT_EQ(std::string(r->element[1]->str), "0-0");
   EXPECT_EQ(std::string(call({"HGET", gw_key, "a"})->str).rfind("0-0 ", 0), 0u);
   EXPECT_EQ(checkpoint("a", "5-0"), 1);
-  r = call({"EVAL", recover_script, "3", cp_key, pos_key, gw_key, "b", "60000"});
+  r = call({"EVAL", recover_script, "4", cp_key, pos_key, gw_key, chunks_key, "b", "60000"});
   EXPECT_EQ(std::string(r->element[0]->str), "state@5-0");
   EXPECT_EQ(std::string(r->element[1]->str), "5-0");
 }
@@ -112,6 +120,44 @@ TEST_F(Scripts, AStoreRedisLostEntirelyIsReportedSoTheStateInMemoryIsWrittenBack
   EXPECT_EQ(std::string(call({"GET", cp_key})->str), "state@6-0");
   recover("b");
   EXPECT_EQ(renew("c-never-registered", "6-0"), 0) << "only a store with no lease and no checkpoint counts as lost";
+}
+
+// Chunks: a full checkpoint replaces them all, a part patches the ones it
+// names, a part from another layout is refused (-2), a recovery reads them
+// with the manifest, and only an import may write the same position again.
+TEST_F(Scripts, ChunksAreReplacedByAFullCheckpointAndPatchedByAPart) {
+  recover("a");
+  EXPECT_EQ(chunked("a", "3-0", "part", "0", "L", {"0", "c0@3"}), -2) << "no chunks stored yet: a full one first";
+  EXPECT_EQ(chunked("a", "3-0", "full", "0", "L", {"0", "c0@3", "1", "c1@3", "2", "c2@3"}), 1);
+  EXPECT_EQ(chunked("a", "4-0", "part", "0", "L", {"1", "c1@4"}), 1);
+  EXPECT_EQ(chunk("0"), "c0@3");
+  EXPECT_EQ(chunk("1"), "c1@4");
+  EXPECT_EQ(chunked("b", "5-0", "part", "0", "M", {"0", "x"}), -1) << "no lease";
+  recover("b");
+  EXPECT_EQ(chunked("b", "5-0", "part", "0", "M", {"0", "x"}), -2) << "another catalog's chunks";
+  EXPECT_EQ(chunk("0"), "c0@3");
+  EXPECT_EQ(chunked("b", "5-0", "full", "0", "M", {"0", "m0@5"}), 1);
+  EXPECT_EQ(chunk("1"), "(nil)") << "a full checkpoint leaves no chunk of the old layout";
+  EXPECT_EQ(chunked("b", "5-0", "part", "0", "M", {"0", "m0@5b"}), 0) << "same position, no import: refused";
+  EXPECT_EQ(chunked("b", "5-0", "part", "1", "M", {"0", "m0@5b"}), 1) << "an import may rewrite it";
+  EXPECT_EQ(chunked("b", "4-0", "part", "1", "M", {"0", "old"}), 0) << "never an older one";
+  EXPECT_EQ(chunk("0"), "m0@5b");
+  auto r = call({"EVAL", recover_script, "4", cp_key, pos_key, gw_key, chunks_key, "c", "60000"});
+  ASSERT_EQ(r->elements, 3u);
+  EXPECT_EQ(std::string(r->element[0]->str), "state@5-0");
+  EXPECT_EQ(r->element[2]->elements, 4u) << "the layout and one chunk";
+}
+
+TEST_F(Scripts, ThousandsOfChunksFitOneCheckpoint) {
+  recover("a");
+  std::vector<std::string> pairs;
+  for (int c = 0; c < 20000; ++c) {
+    pairs.push_back(std::to_string(c));
+    pairs.push_back("c" + std::to_string(c));
+  }
+  EXPECT_EQ(chunked("a", "3-0", "full", "0", "L", pairs), 1);
+  EXPECT_EQ(call({"HLEN", chunks_key})->integer, 20001);
+  EXPECT_EQ(chunk("19999"), "c19999");
 }
 
 }  // namespace

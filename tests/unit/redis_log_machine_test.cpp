@@ -41,12 +41,23 @@ class LogMachine : public ::testing::Test {
  protected:
   LogMachine()
       : m_(log_keys::for_province("45"), "gw-a", log_timing::for_interval(250),
-           {[this](std::string_view cp) {
+           {[this](std::string_view cp, const core::checkpoint_chunk_views& chunks) {
               restores_.emplace_back(cp);
-              return cp != "garbage";
+              restored_chunks_ = chunks.size();
+              if (cp == "garbage") return core::checkpoint_loaded::unreadable;
+              if (cp.empty()) return core::checkpoint_loaded::none;
+              return cp == "chunked" ? core::checkpoint_loaded::same_layout : core::checkpoint_loaded::other_layout;
             },
             [this](std::string_view b) { applied_.emplace_back(b); },
-            [this](const std::string& pos) { return "state@" + pos; }}) {}
+            [](const std::string& pos, bool full) {
+              core::checkpoint_parts p;
+              p.manifest = "state@" + pos;
+              p.layout = "L";
+              p.full = full;
+              p.chunks = {{"3", "c3"}};
+              return p;
+            },
+            [this](bool stored) { saved_.push_back(stored); }}) {}
 
   void collect() {
     for (auto& c : m_.take_commands()) sent_.push_back(std::move(c));
@@ -91,6 +102,8 @@ class LogMachine : public ::testing::Test {
   steady_ms now_ = 1000;
   std::deque<machine::command> sent_;
   std::vector<std::string> restores_, applied_;
+  std::size_t restored_chunks_ = 0;
+  std::vector<bool> saved_;
   machine m_;
 };
 
@@ -98,11 +111,12 @@ TEST_F(LogMachine, RecoveryReadsTheCheckpointWithALeaseThenReplaysThenTails) {
   m_.link_ready(machine::channel::log, true, now_);
   EXPECT_FALSE(m_.available());
   const auto rec = take(purpose::recover);
-  ASSERT_GE(rec.argv.size(), 7u);
+  ASSERT_GE(rec.argv.size(), 8u);
   EXPECT_EQ(rec.argv[0], "EVAL");
   EXPECT_EQ(rec.argv[3], "{ioc:45}:checkpoint");
   EXPECT_EQ(rec.argv[5], "{ioc:45}:gateways");
-  EXPECT_EQ(rec.argv[6], "gw-a");
+  EXPECT_EQ(rec.argv[6], "{ioc:45}:checkpoint_chunks");
+  EXPECT_EQ(rec.argv[7], "gw-a");
   const auto r = array({bulk("cp"), bulk("5-0")});
   m_.on_reply(rec, &r, now_);
   EXPECT_EQ(restores_, std::vector<std::string>{"cp"});
@@ -140,7 +154,8 @@ TEST_F(LogMachine, EveryErrorReplyDuringRecoveryIsRetriedWithBackoffNotAbandoned
   for (const char* e : every_error) {
     SCOPED_TRACE(e);
     machine fresh(log_keys::for_province("45"), "gw-a", log_timing::for_interval(250),
-                  {[](std::string_view) { return true; }, [](std::string_view) {}, [](const std::string&) { return ""; }});
+                  {[](std::string_view, const core::checkpoint_chunk_views&) { return core::checkpoint_loaded::none; },
+                   [](std::string_view) {}, [](const std::string&, bool) { return core::checkpoint_parts{}; }, {}});
     fresh.link_ready(machine::channel::log, true, now_);
     auto cmds = fresh.take_commands();
     ASSERT_EQ(cmds.size(), 1u);
@@ -286,22 +301,29 @@ TEST_F(LogMachine, AStoreRedisLostIsWrittenBackByTheNextCheckpointNotRecoveredFr
   answer(purpose::checkpoint, integer(1));
   answer(purpose::tail, nil());
   advance(800);
+  while (has(purpose::checkpoint)) answer(purpose::checkpoint, integer(1));
   restores_.clear();
   answer(purpose::renew, integer(2));  // no lease, no checkpoint: Redis came back empty
   EXPECT_TRUE(m_.available());
   EXPECT_TRUE(restores_.empty()) << "the state held here is kept";
   advance(10);
-  EXPECT_EQ(take(purpose::checkpoint).argv[8], "6-0") << "written back at once";
+  const auto back = take(purpose::checkpoint);
+  EXPECT_EQ(back.argv[9], "6-0") << "written back at once";
+  EXPECT_EQ(back.argv[12], "full") << "Redis holds no chunks any more";
 }
 
 TEST_F(LogMachine, CheckpointsCarryThePositionAndARefusalForALostLeaseRecovers) {
   recover_and_go_live();
   advance(300);
   const auto cp = take(purpose::checkpoint);
-  ASSERT_EQ(cp.argv.size(), 11u);
-  EXPECT_EQ(cp.argv[7], "state@6-0");
-  EXPECT_EQ(cp.argv[8], "6-0");
-  EXPECT_EQ(cp.argv[9], "gw-a");
+  ASSERT_EQ(cp.argv.size(), 17u);
+  EXPECT_EQ(cp.argv[7], "{ioc:45}:checkpoint_chunks");
+  EXPECT_EQ(cp.argv[8], "state@6-0");
+  EXPECT_EQ(cp.argv[9], "6-0");
+  EXPECT_EQ(cp.argv[10], "gw-a");
+  EXPECT_EQ(cp.argv[14], "L");
+  EXPECT_EQ(cp.argv[15], "3");
+  EXPECT_EQ(cp.argv[16], "c3");
   const redis_reply stored = integer(1);
   m_.on_reply(cp, &stored, now_);
   EXPECT_EQ(m_.stats().checkpoints, 1u);
@@ -366,6 +388,61 @@ TEST(StreamIds, CompareAsNumbers) {
   EXPECT_LT(compare_stream_ids("10-2", "10-10"), 0);
   EXPECT_EQ(compare_stream_ids("10-1", "10-1"), 0);
   EXPECT_GT(compare_stream_ids("1700000000000-0", "0-0"), 0);
+}
+
+
+// Chunks: a checkpoint from another layout (or an older format) is followed by
+// a full one; then only changed chunks; a refusal hands the chunks back to
+// the engine; a "part" refused for its layout makes the next one full.
+TEST_F(LogMachine, AFullCheckpointFirstThenPartsAndEveryFateReachesTheEngine) {
+  recover_and_go_live();  // "cp": another layout
+  advance(300);
+  auto cp = take(purpose::checkpoint);
+  EXPECT_EQ(cp.argv[12], "full");
+  EXPECT_EQ(cp.argv[13], "0") << "the same position is not written again";
+  const redis_reply stored = integer(1);
+  m_.on_reply(cp, &stored, now_);
+  advance(300);
+  cp = take(purpose::checkpoint);
+  EXPECT_EQ(cp.argv[12], "part");
+  const redis_reply old = integer(0);
+  m_.on_reply(cp, &old, now_);
+  advance(300);
+  cp = take(purpose::checkpoint);
+  EXPECT_EQ(cp.argv[12], "part") << "a refusal for age does not need a full one";
+  const redis_reply other = integer(-2);
+  m_.on_reply(cp, &other, now_);
+  advance(10);
+  EXPECT_EQ(take(purpose::checkpoint).argv[12], "full") << "at once, after a refusal for layout";
+  EXPECT_EQ(saved_, (std::vector<bool>{true, false, false}));
+}
+
+TEST_F(LogMachine, ChunksFromTheRecoveryReachTheEngineAndTheirLayoutAllowsParts) {
+  m_.link_ready(machine::channel::log, true, now_);
+  m_.link_ready(machine::channel::tail, true, now_);
+  answer(purpose::recover,
+         array({bulk("chunked"), bulk("5-0"), array({bulk("~layout"), bulk("L"), bulk("0"), bulk("c0")})}));
+  EXPECT_EQ(restored_chunks_, 2u);
+  answer(purpose::replay, array({}));
+  advance(300);
+  EXPECT_EQ(take(purpose::checkpoint).argv[12], "part");
+}
+
+// History imported at start-up changes the state with no log entry: the next
+// checkpoint is written at once and may rewrite the stored position.
+TEST_F(LogMachine, AStateChangedOutsideTheLogIsCheckpointedAtTheSamePosition) {
+  recover_and_go_live();
+  advance(300);
+  answer(purpose::checkpoint, integer(1));
+  answer(purpose::tail, nil());
+  m_.state_changed_outside_log(now_);
+  auto cp = take(purpose::checkpoint);
+  EXPECT_EQ(cp.argv[9], "6-0");
+  EXPECT_EQ(cp.argv[13], "1");
+  const redis_reply stored = integer(1);
+  m_.on_reply(cp, &stored, now_);
+  advance(300);
+  EXPECT_EQ(take(purpose::checkpoint).argv[13], "0") << "once stored, only newer positions again";
 }
 
 }  // namespace
