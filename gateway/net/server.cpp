@@ -144,6 +144,10 @@ int server::run() {
     return 2;
   }
   if (notify) {
+    notify->follow_catalog([weak = std::weak_ptr<gateway_context>(ctx)]() -> std::shared_ptr<const core::catalog> {
+      auto c = weak.lock();
+      return c ? c->catalog() : nullptr;
+    });
     ctx->live_hub->listen_alerts([notify](std::vector<core::alert> changes, std::vector<std::string> active, bool ready,
                                           core::millis now) {
       notify->report(std::move(changes), std::move(active), ready, now);

@@ -139,6 +139,9 @@ void notifier::stop() {
 void notifier::on_report(std::vector<core::alert> changes, const std::vector<std::string>& active_ids, bool ready,
                          core::millis now) {
   if (stopped_) return;
+  if (current_catalog_) {
+    if (auto live = current_catalog_()) cat_ = std::move(live);
+  }
   auto& m = notify_metrics::global();
   for (const auto& a : changes) {
     core::notification n = core::make_notification(*cat_, a);

@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -56,6 +57,12 @@ class notifier : public std::enable_shared_from_this<notifier> {
   // Cancels the timers; messages not yet delivered are lost. Any thread.
   void stop();
 
+  // Where the live catalog is read at each report, so names follow a
+  // configuration reload (the receivers and routes stay as started). Set before start.
+  void follow_catalog(std::function<std::shared_ptr<const core::catalog>()> current) {
+    current_catalog_ = std::move(current);
+  }
+
   notifier(boost::asio::io_context& ioc, std::shared_ptr<const core::catalog> cat, core::notify_plan plan,
            std::vector<receiver_secrets> secrets, bool durable_store);
   ~notifier();
@@ -73,7 +80,8 @@ class notifier : public std::enable_shared_from_this<notifier> {
 
   boost::asio::io_context& ioc_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
-  std::shared_ptr<const core::catalog> cat_;
+  std::shared_ptr<const core::catalog> cat_;  // on the strand; refreshed from current_catalog_
+  std::function<std::shared_ptr<const core::catalog>()> current_catalog_;
   core::notify_plan plan_;
   core::notify_ledger ledger_;
   std::vector<std::unique_ptr<receiver>> receivers_;

@@ -335,6 +335,33 @@ TEST(Notify, HttpsReceiversAreVerifiedAgainstTheTrustedCas) {
   EXPECT_NE(gw.log().find("not trusted"), std::string::npos) << gw.log();
 }
 
+// A reload that renames an indicator: the next notification names it as the
+// wall does now, not as the configuration the gateway started with.
+TEST(Notify, NotificationsUseTheReloadedIndicatorNames) {
+  webhook_receiver hook;
+  const std::string dir = make_temp_dir("ioc-notify-reload");
+  const std::string path = dir + "/config.json";
+  const std::string admin = shell_output("printf %s admin-token | sha256sum | cut -c1-64");
+  const std::string server = R"({"port": 0, "push_rate_hz": 10, "admin_token_sha256": ")" + admin +
+                             R"(", "notifiers": [)" + notifier(hook.port()) + "]}";
+  std::string text = config(server);
+  std::ofstream(path) << text;
+  gateway_process gw(text, {"--config", path});  // the later --config wins: the file rewritten below
+  ASSERT_TRUE(wait_ready(gw.port(), 10s));
+  const std::string old_label = "\"label_vi\": \"Tỷ lệ máy trạm\"";
+  ASSERT_NE(text.find(old_label), std::string::npos);
+  text.replace(text.find(old_label), old_label.size(), "\"label_vi\": \"Tỷ lệ máy trạm được quản lý\"");
+  std::ofstream(path, std::ios::trunc) << text;
+  const auto r = http_call(gw.port(), "POST", "/v1/admin/reload", "", {{"Authorization", "Bearer admin-token"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+
+  post_samples(gw.port(), gauge(0.5), 1);
+  const auto got = hook.await(1, 10s);
+  ASSERT_EQ(got.size(), 1u) << gw.log();
+  const json::object body = json::parse(got[0].body).as_object();
+  EXPECT_EQ(body.at("message"), "Tỷ lệ máy trạm được quản lý dưới mục tiêu: hiện tại 50,0%, mục tiêu 90%");
+}
+
 TEST(Notify, CheckConfigNamesBadNotifierFields) {
   const std::string dir = make_temp_dir("ioc-notify-check");
   auto check = [&](const std::string& server_json) {
