@@ -80,8 +80,10 @@ TEST(Package, CarriesWhatOperatorsNeedAndItsDependencies) {
       "./usr/share/ioc-dti/redis/redis-users.acl", "./etc/ioc-dti/gateway.json", "./etc/redis/redis-ioc.conf",
       "./lib/systemd/system/ioc-gateway.service", "./lib/systemd/system/ioc-gateway@.service",
       "./usr/lib/sysusers.d/ioc-dti.conf", "./usr/lib/tmpfiles.d/ioc-dti.conf"};
-  for (const auto& e : fs::directory_iterator(source_dir() + "/web")) {
-    wanted.push_back("./usr/share/ioc-dti/web/" + e.path().filename().string());
+  // Every file of the wall, its modules under web/wall/ included.
+  const std::string web = source_dir() + "/web";
+  for (const auto& e : fs::recursive_directory_iterator(web)) {
+    if (e.is_regular_file()) wanted.push_back("./usr/share/ioc-dti/web/" + fs::relative(e.path(), web).string());
   }
   for (const auto& path : wanted) {
     EXPECT_TRUE(contains(contents.output, " " + path + "\n")) << path << " is not in the package";
@@ -214,6 +216,7 @@ TEST(Package, InstallsIntoACleanRootAndServes) {
     EXPECT_EQ(wall.status, 200);
     EXPECT_EQ(wall.body, read_text_file(source_dir() + "/web/index.html"));
     EXPECT_EQ(http_call(8080, "GET", "/wall.js").status, 200);
+    EXPECT_EQ(http_call(8080, "GET", "/wall/live.js").status, 200);
     const auto contract = http_call(8080, "GET", "/v1/openapi.json");
     EXPECT_EQ(contract.status, 200);
     EXPECT_EQ(contract.body, read_text_file(source_dir() + "/docs/openapi.json"));
