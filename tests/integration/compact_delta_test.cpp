@@ -142,7 +142,9 @@ TEST(CompactDeltas, HoldWhatFullFramesHoldAtEverySeq) {
         }
         if (late_state.seq <= full_state.seq) {
           ASSERT_NO_FATAL_FAILURE(late_state.read_until(late, full_state.seq));
-          if (late_state.seq == full_state.seq) ASSERT_NO_FATAL_FAILURE(expect_same(full_state, late_state, true));
+          if (late_state.seq == full_state.seq) {
+            ASSERT_NO_FATAL_FAILURE(expect_same(full_state, late_state, true));
+          }
         }
       }
     }
