@@ -21,15 +21,7 @@ using namespace std::chrono_literals;
 
 ioc::v1::IngestBatch counter_batch(const std::string& source, std::uint64_t seq, double value, const std::string& area = "45",
                                    const std::string& indicator = "einvoice_issued") {
-  ioc::v1::IngestBatch b;
-  b.set_source_id(source);
-  b.set_sequence(seq);
-  auto* s = b.add_samples();
-  s->set_indicator(indicator);
-  s->set_area(area);
-  s->set_event_time_ms(now_ms());
-  s->set_value(value);
-  return b;
+  return one_sample_batch(source, seq, indicator, area, value);
 }
 
 std::string port_str(unsigned short p) { return std::to_string(p); }

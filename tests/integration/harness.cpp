@@ -51,6 +51,19 @@ std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+ioc::v1::IngestBatch one_sample_batch(const std::string& source, std::uint64_t seq, const std::string& indicator,
+                                      const std::string& area, double value) {
+  ioc::v1::IngestBatch b;
+  b.set_source_id(source);
+  b.set_sequence(seq);
+  auto* s = b.add_samples();
+  s->set_indicator(indicator);
+  s->set_area(area);
+  s->set_event_time_ms(now_ms());
+  s->set_value(value);
+  return b;
+}
+
 std::string config_with_server(const std::string& server_json) {
   std::string s = test_config_json();
   const std::string from = "\"server\": {\"port\": 0, \"push_rate_hz\": 10}";

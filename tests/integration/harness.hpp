@@ -156,6 +156,10 @@ long rss_kb(pid_t pid);
 // Milliseconds since the epoch.
 std::int64_t now_ms();
 
+// A batch of one sample, event time now: what most tests send.
+ioc::v1::IngestBatch one_sample_batch(const std::string& source, std::uint64_t seq, const std::string& indicator,
+                                      const std::string& area, double value);
+
 // The test configuration with its server block replaced.
 std::string config_with_server(const std::string& server_json);
 

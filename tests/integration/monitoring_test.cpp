@@ -54,15 +54,7 @@ std::string promtool_check(const std::string& text) {
 
 ioc::v1::IngestBatch batch(const std::string& source, std::uint64_t seq, const std::string& indicator,
                            const std::string& area, double value) {
-  ioc::v1::IngestBatch b;
-  b.set_source_id(source);
-  b.set_sequence(seq);
-  auto* s = b.add_samples();
-  s->set_indicator(indicator);
-  s->set_area(area);
-  s->set_event_time_ms(now_ms());
-  s->set_value(value);
-  return b;
+  return one_sample_batch(source, seq, indicator, area, value);
 }
 
 std::string port_str(unsigned short p) {

@@ -99,15 +99,7 @@ TEST(HistoryImport, ImportedPastIsServedAndKeptThroughARestartOnRedis) {
     expect_imported(gw.port());
     // A live sample moves the log, so the stop's checkpoint is newer than any stored.
     tools::agency_client tax("127.0.0.1", std::to_string(gw.port()), "tax-token");
-    ioc::v1::IngestBatch b;
-    b.set_source_id("erp");
-    b.set_sequence(1);
-    auto* s = b.add_samples();
-    s->set_indicator("einvoice_issued");
-    s->set_area("19000");
-    s->set_event_time_ms(now_ms());
-    s->set_value(7);
-    ASSERT_EQ(tax.send(b).accepted(), 1u);
+    ASSERT_EQ(tax.send(one_sample_batch("erp", 1, "einvoice_issued", "19000", 7)).accepted(), 1u);
     EXPECT_EQ(gw.stop(SIGTERM), 0) << gw.log();
   }
   // Restarted without the file: the checkpoint holds the imported past, and
@@ -158,15 +150,7 @@ TEST(HistoryImport, AnImportWithNoIngestSurvivesAKillAndARestartWithoutTheFile) 
     gateway_process gw(redis_config(), {"--redis", redis.address()});
     ASSERT_TRUE(wait_ready(gw.port(), 10s)) << gw.log();
     tools::agency_client tax("127.0.0.1", std::to_string(gw.port()), "tax-token");
-    ioc::v1::IngestBatch b;
-    b.set_source_id("erp");
-    b.set_sequence(1);
-    auto* s = b.add_samples();
-    s->set_indicator("einvoice_issued");
-    s->set_area("19000");
-    s->set_event_time_ms(now_ms());
-    s->set_value(7);
-    ASSERT_EQ(tax.send(b).accepted(), 1u);
+    ASSERT_EQ(tax.send(one_sample_batch("erp", 1, "einvoice_issued", "19000", 7)).accepted(), 1u);
     EXPECT_EQ(gw.stop(SIGTERM), 0) << gw.log();
   }
   const std::string before = redis.cli("GET {ioc:45}:checkpoint_pos");
