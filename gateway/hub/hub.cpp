@@ -24,13 +24,14 @@ core::millis wall_clock_ms() {
 
 
 hub::hub(strand_type strand, std::shared_ptr<const core::catalog> cat, const ioc::v1::ServerConfig& server,
-         std::unique_ptr<batch_store> store)
+         std::unique_ptr<batch_store> store, std::shared_ptr<display_shards> shards)
     : strand_(strand),
       publish_timer_(strand_),
       housekeeping_timer_(strand_),
       cat_(std::move(cat)),
       server_(server),
       store_(std::move(store)),
+      shards_(std::move(shards)),
       engine_(cat_, wall_clock_ms()),
       epoch_(static_cast<std::uint64_t>(wall_clock_ms())) {
   for (const auto& a : cat_->agencies) {
@@ -154,11 +155,17 @@ frame_ptr hub::encode(const ioc::v1::DisplayFrame& frame, bool json, bool compac
   if (json && compact) {
     // Compact JSON leaves out default values (canonical proto3 JSON); a display
     // fills them in, since every object it receives replaces a whole one.
-    auto out = std::make_shared<std::string>();
-    (void)google::protobuf::util::MessageToJsonString(frame, out.get(), google::protobuf::util::JsonPrintOptions{});
-    return out;
+    std::string out;
+    (void)google::protobuf::util::MessageToJsonString(frame, &out, google::protobuf::util::JsonPrintOptions{});
+    return make_display_frame(out, true);
   }
-  return std::make_shared<const std::string>(json ? message_to_json(frame) : frame.SerializeAsString());
+  return make_display_frame(json ? message_to_json(frame) : frame.SerializeAsString(), json);
+}
+
+void hub::send_to(const std::shared_ptr<display_sink>& display, frame_ptr frame, bool is_snapshot, core::millis now) {
+  asio::post(shards_->strand(display->shard()), [display, frame = std::move(frame), is_snapshot, now]() mutable {
+    display->deliver(std::move(frame), is_snapshot, now);
+  });
 }
 
 void hub::publish(bool heartbeat) {
@@ -233,8 +240,11 @@ void hub::publish(bool heartbeat) {
 
   // One serialized frame per distinct filter, shared by every display using it;
   // the compact form is built once, when some display asks for it.
+  // Each shard gets one pass over its displays (one post, not one per display).
   std::optional<ioc::v1::DisplayFrame> compact;
   std::map<std::string, frame_ptr> encoded;
+  using delivery = std::pair<std::shared_ptr<display_sink>, frame_ptr>;
+  std::vector<std::vector<delivery>> passes(shards_->size());
   for (auto it = displays_.begin(); it != displays_.end();) {
     auto d = it->second.lock();
     if (!d) {
@@ -242,7 +252,7 @@ void hub::publish(bool heartbeat) {
       continue;
     }
     const display_filter& f = d->filter();
-    auto& slot = encoded[f.key()];
+    auto& slot = encoded[f.key];
     if (!slot) {
       if (f.compact && !compact) compact = core::compact_delta(frame, tail_from, source_changed);
       const ioc::v1::DisplayFrame& base = f.compact ? *compact : frame;
@@ -259,8 +269,14 @@ void hub::publish(bool heartbeat) {
       }
       global_metrics().frames_published.fetch_add(1, std::memory_order_relaxed);
     }
-    d->deliver(slot, false, now);
+    passes[d->shard()].emplace_back(std::move(d), slot);
     ++it;
+  }
+  for (std::size_t shard = 0; shard < passes.size(); ++shard) {
+    if (passes[shard].empty()) continue;
+    asio::post(shards_->strand(shard), [pass = std::move(passes[shard]), now] {
+      for (const auto& [display, frame] : pass) display->deliver(frame, false, now);
+    });
   }
 }
 
@@ -288,7 +304,7 @@ ioc::v1::DisplayFrame hub::build_snapshot(const display_filter& f, core::millis 
 }
 
 frame_ptr hub::snapshot_for(const display_filter& f) {
-  auto& slot = snapshot_cache_[f.key()];
+  auto& slot = snapshot_cache_[f.key];
   if (!slot) {
     slot = encode(build_snapshot(f, wall_clock_ms()), f.json);
   }
@@ -300,7 +316,7 @@ void hub::join(std::shared_ptr<display_sink> display) {
     if (self->stopped_) return;
     self->displays_[display->id()] = display;
     self->whole_next_ = true;  // the display's state is the snapshot's, not frame seq_'s
-    display->deliver(self->snapshot_for(display->filter()), true, wall_clock_ms());
+    self->send_to(display, self->snapshot_for(display->filter()), true, wall_clock_ms());
   });
 }
 
@@ -308,7 +324,7 @@ void hub::resync(std::shared_ptr<display_sink> display) {
   asio::post(strand_, [self = shared_from_this(), display = std::move(display)] {
     if (self->stopped_) return;
     self->whole_next_ = true;
-    display->deliver(self->snapshot_for(display->filter()), true, wall_clock_ms());
+    self->send_to(display, self->snapshot_for(display->filter()), true, wall_clock_ms());
   });
 }
 
@@ -320,7 +336,8 @@ void hub::snapshot_json(std::function<void(std::string)> done) {
   asio::post(strand_, [self = shared_from_this(), done = std::move(done)] {
     display_filter f;
     f.json = true;
-    done(*self->snapshot_for(f));
+    f.seal();
+    done(std::string(self->snapshot_for(f)->payload()));
   });
 }
 

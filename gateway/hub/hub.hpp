@@ -19,6 +19,7 @@
 #include "core/state_export.hpp"
 #include "core/monthly_report.hpp"
 #include "gateway/store/batch_store.hpp"
+#include "gateway/hub/display_shards.hpp"
 #include "gateway/hub/display_sink.hpp"
 #include "gateway/access/token_bucket.hpp"
 #include "ioc/v1/config.pb.h"
@@ -46,9 +47,10 @@ class hub : public std::enable_shared_from_this<hub> {
 
   using strand_type = boost::asio::strand<boost::asio::io_context::executor_type>;
 
-  // `strand` is the hub's; the store's callbacks must run on it too.
+  // `strand` is the hub's; the store's callbacks must run on it too. Frames
+  // reach displays through their shards' strands.
   hub(strand_type strand, std::shared_ptr<const core::catalog> cat, const ioc::v1::ServerConfig& server,
-      std::unique_ptr<batch_store> store);
+      std::unique_ptr<batch_store> store, std::shared_ptr<display_shards> shards);
 
   // Past periods from a file (--import-history), written into the engine's
   // history after every recovery (a checkpoint restored replaces the state;
@@ -136,6 +138,8 @@ class hub : public std::enable_shared_from_this<hub> {
   bool matches(const display_filter& f, const ioc::v1::SeriesState& s) const;
   frame_ptr encode(const ioc::v1::DisplayFrame& frame, bool json, bool compact = false) const;
   frame_ptr snapshot_for(const display_filter& f);
+  // Hands `frame` to one display on its shard's strand.
+  void send_to(const std::shared_ptr<display_sink>& display, frame_ptr frame, bool is_snapshot, core::millis now);
 
   void replay(const ioc::v1::StoredBatch& b);
 
@@ -145,6 +149,7 @@ class hub : public std::enable_shared_from_this<hub> {
   std::shared_ptr<const core::catalog> cat_;
   ioc::v1::ServerConfig server_;
   std::unique_ptr<batch_store> store_;
+  std::shared_ptr<display_shards> shards_;
   core::engine engine_;
   core::alert_book alerts_;
   std::vector<token_bucket> buckets_;

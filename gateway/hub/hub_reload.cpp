@@ -22,7 +22,7 @@ void hub::reload(std::shared_ptr<const core::catalog> cat, std::function<void()>
       const auto now = wall_clock_ms();
       for (auto it = self->displays_.begin(); it != self->displays_.end();) {
         if (auto d = it->second.lock()) {
-          d->deliver(self->snapshot_for(d->filter()), true, now);
+          self->send_to(d, self->snapshot_for(d->filter()), true, now);
           ++it;
         } else {
           it = self->displays_.erase(it);

@@ -1,55 +1,78 @@
-// A wall or browser on /v1/live. It receives a snapshot, then deltas, each a
-// frame the hub serialized once for every display with the same filter.
-// Bounded: past `display_queue_frames` queued frames the queue is dropped and
-// a fresh snapshot replaces it (conflation to the latest values); a display
-// whose write has not completed for `display_stall_close_ms` is closed.
-// A read is always pending so pings, pongs and close frames are handled.
-#include <boost/asio/dispatch.hpp>
+// A wall or browser on /v1/live: a snapshot, then deltas, each a frame the hub
+// serialized and framed once for every display with the same filter.
+// Beast answers the upgrade; after that the session speaks WebSocket itself
+// (ws_wire.hpp), so a delivery costs what it must and little more: on plain
+// TCP the shard's pass writes straight to the non-blocking socket, every
+// pending frame in one gathered write, and only a full socket buffer waits
+// for the reactor; on TLS the pending frames go in one async_write.
+// Bounded (display_outbox): past `display_queue_frames` queued frames the
+// display waits for a fresh snapshot. A display whose socket has taken
+// nothing for `display_stall_close_ms` is closed, and so is one that sent
+// nothing for 30 s (we ping it after 15). A read is always pending, for the
+// display's pings, pongs, close and "resync".
+#include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <deque>
+#include <optional>
 
 #include "gateway/access/auth.hpp"
 #include "gateway/access/viewer_token.hpp"
+#include "gateway/http/query_string.hpp"
+#include "gateway/hub/display_shards.hpp"
 #include "gateway/ops/log.hpp"
 #include "gateway/ops/metrics.hpp"
-#include "gateway/http/query_string.hpp"
+#include "gateway/sessions/display_outbox.hpp"
 #include "gateway/sessions/websocket_sessions.hpp"
+#include "gateway/sessions/ws_wire.hpp"
 
 namespace ioc::gateway {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using steady = std::chrono::steady_clock;
 
 namespace {
 
-asio::ip::tcp::socket& socket_of(beast::tcp_stream& s) { return s.socket(); }
-asio::ip::tcp::socket& socket_of(asio::ip::tcp::socket& s) { return s; }
+constexpr auto ping_after = std::chrono::seconds(15);   // silent this long: we ping
+constexpr auto idle_close = std::chrono::seconds(30);   // silent this long: closed
+constexpr auto close_wait = std::chrono::seconds(5);    // for the display's close frame
+constexpr std::size_t max_gathered = 16;                // frames in one write
+constexpr std::size_t max_control_message = 4096;       // displays only send short words
 
-// `Stream` is a plain socket or tls_stream.
+tcp::socket& socket_of(tcp::socket& s) { return s; }
+tcp::socket& socket_of(tls_stream& s) { return beast::get_lowest_layer(s).socket(); }
+
+// `Stream` is a plain socket (on its shard's strand) or tls_stream (on its own).
 template <class Stream>
 class display_session : public display_sink,
                         public closable,
                         public std::enable_shared_from_this<display_session<Stream>> {
   using std::enable_shared_from_this<display_session>::shared_from_this;
   using std::enable_shared_from_this<display_session>::weak_from_this;
+  static constexpr bool plain = std::is_same_v<Stream, tcp::socket>;
 
  public:
-  display_session(Stream&& stream, http_request&& req, std::shared_ptr<gateway_context> ctx)
-      : ws_(std::move(stream)),
+  display_session(Stream&& stream, std::size_t shard, http_request&& req, std::shared_ptr<gateway_context> ctx)
+      : stream_(std::move(stream)),
+        shard_(shard),
         req_(std::move(req)),
         ctx_(std::move(ctx)),
         id_(ctx_->next_id.fetch_add(1)),
-        stall_timer_(ws_.get_executor()) {
+        ticker_(stream_.get_executor()),
+        outbox_(ctx_->server.display_queue_frames()),
+        reader_(max_control_message) {
     const std::string_view target = req_.target();
     filter_.json = query_param(target, "format") == "json";
     filter_.compact = query_param(target, "delta") == "compact";
     filter_.area = query_param(target, "area");
     filter_.group = query_param(target, "group");
+    filter_.seal();
   }
 
   ~display_session() override {
@@ -61,228 +84,306 @@ class display_session : public display_sink,
   }
 
   void run() {
-    websocket::stream_base::timeout t = websocket::stream_base::timeout::suggested(beast::role_type::server);
-    t.idle_timeout = std::chrono::seconds(30);
-    t.keep_alive_pings = true;
-    ws_.set_option(t);
-    ws_.set_option(websocket::stream_base::decorator(
+    handshake_.emplace(stream_);
+    handshake_->set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    handshake_->set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "ioc-gateway"); }));
-    ws_.read_message_max(4096);  // displays only send short control words
-    ws_.async_accept(req_, beast::bind_front_handler(&display_session::on_accept, shared_from_this()));
+    handshake_->async_accept(req_, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
   }
 
-  // display_sink
+  // display_sink: called on the shard's strand, which is a plain display's own.
   void deliver(frame_ptr frame, bool is_snapshot, std::int64_t published_ms) override {
-    asio::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame), is_snapshot, published_ms] {
-      self->on_deliver(frame, is_snapshot, published_ms);
-    });
+    if constexpr (plain) {
+      on_deliver(std::move(frame), is_snapshot, published_ms);
+    } else {
+      asio::post(stream_.get_executor(), [self = shared_from_this(), frame = std::move(frame), is_snapshot,
+                                          published_ms]() mutable {
+        self->on_deliver(std::move(frame), is_snapshot, published_ms);
+      });
+    }
   }
   const display_filter& filter() const override { return filter_; }
   std::uint64_t id() const override { return id_; }
+  std::size_t shard() const override { return shard_; }
 
   // closable
   void shutdown(std::string reason) override {
-    asio::post(ws_.get_executor(), [self = shared_from_this(), reason = std::move(reason)] {
-      self->close_with(websocket::close_code::going_away, reason);
+    asio::post(stream_.get_executor(), [self = shared_from_this(), reason = std::move(reason)] {
+      self->close_with(1001, reason);
     });
   }
   // A reload that changed the viewer token closes displays that joined with
   // the old one; they reconnect only with the new.
   void config_reloaded() override {
-    asio::post(ws_.get_executor(), [self = shared_from_this()] {
-      const auto live = self->ctx_->live();
-      const std::string& viewer = live->file_server.viewer_token_sha256();
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      const std::string& viewer = self->ctx_->live()->file_server.viewer_token_sha256();
       if (!viewer.empty() && self->viewer_sha256_ != viewer) {
         global_metrics().auth_failures.fetch_add(1);
-        self->close_with(websocket::close_code::policy_error, "viewer token revoked by a configuration reload");
+        self->close_with(1008, "viewer token revoked by a configuration reload");
       }
     });
   }
 
  private:
-  struct queued {
-    frame_ptr frame;
-    bool snapshot;
-    std::int64_t published_ms;
-  };
-
   void on_accept(beast::error_code ec) {
+    // Beast's part ends with the handshake; drop it outside its own handler.
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->handshake_.reset(); });
     if (ec) {
       IOC_LOG(log_level::debug, "display.handshake_failed", ec.message());
       return;
     }
-    const auto& server = ctx_->server;
-    const auto live = ctx_->live();  // tokens and origins as last reloaded
-    const std::string origin(req_[beast::http::field::origin]);
-    if (!origin.empty() && live->file_server.allowed_origins_size() > 0) {
-      bool allowed = false;
-      for (const auto& o : live->file_server.allowed_origins()) allowed = allowed || o == origin;
-      if (!allowed) {
-        return close_with(websocket::close_code::policy_error, "origin not allowed: " + origin.substr(0, 100));
-      }
+    last_read_ = steady::now();
+    if constexpr (plain) {
+      beast::error_code ignored;
+      stream_.non_blocking(true, ignored);  // writes from the shard's pass never block it
     }
-    if (const std::string& viewer = live->file_server.viewer_token_sha256(); !viewer.empty()) {
+    do_read();
+    tick();
+    const auto live = ctx_->live();  // tokens and origins as last reloaded
+    if (auto refusal = admit(*live)) {
+      return close_with(refusal->first, refusal->second);
+    }
+    joined_ = true;
+    ctx_->sessions.add(id_, weak_from_this());
+    if (ctx_->live() != live) config_reloaded();  // a reload between the check and add() missed us
+    IOC_LOG(log_level::debug, "display.joined", "id=" + std::to_string(id_) + " filter=" + filter_.key);
+    ctx_->live_hub->join(shared_from_this());
+  }
+
+  // Origin, viewer token, area and the connection limit; a close code and reason when refused.
+  std::optional<std::pair<std::uint16_t, std::string>> admit(const live_config& live) {
+    const std::string origin(req_[beast::http::field::origin]);
+    if (!origin.empty() && live.file_server.allowed_origins_size() > 0) {
+      bool allowed = false;
+      for (const auto& o : live.file_server.allowed_origins()) allowed = allowed || o == origin;
+      if (!allowed) return std::pair<std::uint16_t, std::string>{1008, "origin not allowed: " + origin.substr(0, 100)};
+    }
+    if (const std::string& viewer = live.file_server.viewer_token_sha256(); !viewer.empty()) {
       const std::string token = presented_viewer_token(req_.target(), req_[beast::http::field::authorization],
                                                        req_[beast::http::field::cookie]);
       viewer_sha256_ = sha256_hex(token);
       if (!token_matches(token, viewer)) {
         global_metrics().auth_failures.fetch_add(1);
-        return close_with(websocket::close_code::policy_error, "viewer token missing or not recognised");
+        return std::pair<std::uint16_t, std::string>{1008, "viewer token missing or not recognised"};
       }
     }
-    if (!filter_.area.empty() && live->cat->find_area(filter_.area) < 0) {
-      return close_with(websocket::close_code::policy_error, "unknown area " + filter_.area.substr(0, 20));
+    if (!filter_.area.empty() && live.cat->find_area(filter_.area) < 0) {
+      return std::pair<std::uint16_t, std::string>{1008, "unknown area " + filter_.area.substr(0, 20)};
     }
-    if (global_metrics().display_connections.fetch_add(1) >= static_cast<std::int64_t>(server.max_display_connections())) {
-      global_metrics().display_connections.fetch_sub(1);
-      return close_with(websocket::close_code::try_again_later, "too many displays connected");
+    auto& connections = global_metrics().display_connections;
+    if (connections.fetch_add(1) >= static_cast<std::int64_t>(ctx_->server.max_display_connections())) {
+      connections.fetch_sub(1);
+      return std::pair<std::uint16_t, std::string>{1013, "too many displays connected"};
     }
-    joined_ = true;
-    ctx_->sessions.add(id_, weak_from_this());
-    if (ctx_->live() != live) config_reloaded();  // a reload between the check and add() missed us
-    if (filter_.json) {
-      ws_.text(true);
-    } else {
-      ws_.binary(true);
-    }
-    IOC_LOG(log_level::debug, "display.joined", "id=" + std::to_string(id_) + " filter=" + filter_.key());
-    ctx_->live_hub->join(shared_from_this());
-    do_read();
-    arm_stall_check();
+    return std::nullopt;
   }
 
-  void do_read() {
-    ws_.async_read(buffer_, beast::bind_front_handler(&display_session::on_read, shared_from_this()));
-  }
-
-  void on_read(beast::error_code ec, std::size_t) {
-    if (ec) {
-      closed_ = true;
-      stall_timer_.cancel();
-      return;
+  void on_deliver(frame_ptr frame, bool is_snapshot, std::int64_t published_ms) {
+    if (close_sent_ || closed_) return;
+    if (outbox_.empty()) last_progress_ = steady::now();
+    const auto verdict = outbox_.add(std::move(frame), is_snapshot, published_ms);
+    if (const std::size_t n = outbox_.take_conflated()) {
+      global_metrics().frames_conflated.fetch_add(n, std::memory_order_relaxed);
     }
-    // A display that noticed a gap in (epoch, seq) asks for a fresh snapshot.
-    const std::string_view word(static_cast<const char*>(buffer_.data().data()), buffer_.size());
-    if (word == "resync" && !awaiting_snapshot_) {
-      awaiting_snapshot_ = true;
-      ctx_->live_hub->resync(shared_from_this());
-    }
-    buffer_.consume(buffer_.size());
-    do_read();
+    if (verdict == display_outbox::verdict::need_snapshot) ctx_->live_hub->resync(shared_from_this());
+    flush();
   }
 
-  void on_deliver(const frame_ptr& frame, bool is_snapshot, std::int64_t published_ms) {
-    if (closed_ || closing_) return;
-    metrics& m = global_metrics();
-    if (is_snapshot) {
-      drop_queued();
-      awaiting_snapshot_ = false;
-      queue_.push_back({frame, true, published_ms});
-    } else if (awaiting_snapshot_) {
-      m.frames_conflated.fetch_add(1, std::memory_order_relaxed);  // the coming snapshot holds it
-    } else if (queue_.size() >= ctx_->server.display_queue_frames()) {
-      // Too slow for deltas: forget them and catch up with the latest values.
-      m.frames_conflated.fetch_add(drop_queued() + 1, std::memory_order_relaxed);
-      awaiting_snapshot_ = true;
-      ctx_->live_hub->resync(shared_from_this());
-    } else {
-      queue_.push_back({frame, false, published_ms});
-    }
-    if (!writing_ && !queue_.empty()) do_write();
+  void queue_control(std::string wire) {
+    if (outbox_.empty()) last_progress_ = steady::now();
+    outbox_.add_control(std::move(wire));
   }
 
-  // Drops queued frames except the one being written; returns how many.
-  std::size_t drop_queued() {
-    const std::size_t keep = writing_ ? 1 : 0;
-    const std::size_t dropped = queue_.size() > keep ? queue_.size() - keep : 0;
-    queue_.resize(std::min(queue_.size(), keep));
-    return dropped;
-  }
-
-  void do_write() {
-    writing_ = true;
-    write_started_ = std::chrono::steady_clock::now();
-    ws_.async_write(asio::buffer(*queue_.front().frame),
-                    beast::bind_front_handler(&display_session::on_write, shared_from_this()));
-  }
-
-  void on_write(beast::error_code ec, std::size_t) {
-    writing_ = false;
-    if (ec) {
-      closed_ = true;
-      return;
-    }
-    metrics& m = global_metrics();
-    m.frames_sent.fetch_add(1, std::memory_order_relaxed);
-    m.display_lag_ms.store(wall_clock_ms() - queue_.front().published_ms, std::memory_order_relaxed);
-    queue_.pop_front();
-    if (closing_) {
-      return start_close();
-    }
-    if (!queue_.empty()) do_write();
-  }
-
-  // Once a second: a write stuck past the limit means the display stopped reading.
-  void arm_stall_check() {
-    stall_timer_.expires_after(std::chrono::seconds(1));
-    stall_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-      if (ec || self->closed_) return;
-      const auto stuck = std::chrono::steady_clock::now() - self->write_started_;
-      if (self->writing_ && stuck > std::chrono::milliseconds(self->ctx_->server.display_stall_close_ms())) {
-        global_metrics().displays_closed_slow.fetch_add(1);
-        IOC_LOG(log_level::warn, "display.closed", "id=" + std::to_string(self->id_) + " reason=stopped reading");
-        self->closed_ = true;
-        beast::error_code ignored;
-        socket_of(beast::get_lowest_layer(self->ws_)).close(ignored);
+  // Writes what the outbox holds until it is empty or the socket is full.
+  void flush() {
+    while (!writing_ && !closed_ && !outbox_.empty()) {
+      std::array<std::string_view, max_gathered> parts;
+      const std::size_t n = outbox_.take(parts.data(), parts.size());
+      buffers_.clear();
+      for (std::size_t i = 0; i < n; ++i) buffers_.emplace_back(parts[i].data(), parts[i].size());
+      if constexpr (plain) {
+        beast::error_code ec;
+        const std::size_t wrote = stream_.write_some(buffers_, ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) {
+          outbox_.sent(0, &ignored_ms_);
+          return wait_writable();
+        }
+        if (ec) return teardown();
+        account(wrote);
+      } else {
+        writing_ = true;
+        asio::async_write(stream_, buffers_, [self = shared_from_this()](beast::error_code ec, std::size_t wrote) {
+          self->writing_ = false;
+          if (ec) return self->teardown();
+          self->account(wrote);
+          self->flush();
+        });
         return;
       }
-      self->arm_stall_check();
+    }
+    if (!writing_ && outbox_.empty() && close_sent_ && (close_received_ || drop_after_close_)) teardown();
+  }
+
+  void wait_writable() {
+    writing_ = true;
+    stream_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](beast::error_code ec) {
+      self->writing_ = false;
+      if (ec) return self->teardown();
+      self->flush();
     });
   }
 
-  void close_with(websocket::close_code code, std::string reason) {
-    if (closing_ || closed_) return;
-    closing_ = true;
-    close_reason_ = websocket::close_reason(code, reason);
-    if (!writing_) start_close();
+  void account(std::size_t wrote) {
+    std::int64_t last_published_ms = 0;
+    if (wrote > 0) last_progress_ = steady::now();
+    if (const std::size_t frames = outbox_.sent(wrote, &last_published_ms)) {
+      metrics& m = global_metrics();
+      m.frames_sent.fetch_add(frames, std::memory_order_relaxed);
+      m.display_lag_ms.store(wall_clock_ms() - last_published_ms, std::memory_order_relaxed);
+    }
   }
 
-  void start_close() {
-    stall_timer_.cancel();
-    ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) { self->closed_ = true; });
+  void do_read() {
+    stream_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->on_read(ec, n);
+    });
   }
 
-  websocket::stream<Stream> ws_;
+  void on_read(beast::error_code ec, std::size_t n) {
+    if (ec || closed_) return teardown();
+    last_read_ = steady::now();
+    ping_sent_ = false;
+    events_.clear();
+    const bool ok = reader_.feed(std::string_view(read_buf_.data(), n), events_);
+    for (auto& e : events_) on_event(e);
+    if (!ok) {
+      drop_after_close_ = true;  // nothing more it says can be trusted
+      close_with(reader_.error_code(), reader_.error());
+      return;
+    }
+    if (!close_received_) do_read();
+  }
+
+  void on_event(ws_wire::client_reader::event& e) {
+    using kind = ws_wire::client_reader::event::kind;
+    switch (e.what) {
+      case kind::message:
+        // A display that noticed a gap in (epoch, seq) asks for a fresh snapshot.
+        if (e.message_opcode == ws_wire::opcode::text && e.payload == "resync" && joined_ && outbox_.await_snapshot()) {
+          ctx_->live_hub->resync(shared_from_this());
+        }
+        break;
+      case kind::ping:
+        if (!close_sent_) queue_control(ws_wire::server_frame(ws_wire::opcode::pong, e.payload));
+        flush();
+        break;
+      case kind::pong:
+        break;
+      case kind::close:
+        close_received_ = true;
+        // Answer with its code; a close that carried none is answered with none.
+        close_with(e.close_code, "", e.close_code == 1005);
+        flush();
+        break;
+    }
+  }
+
+  void close_with(std::uint16_t code, const std::string& reason, bool no_code = false) {
+    if (close_sent_ || closed_) return;
+    close_sent_ = true;
+    close_deadline_ = steady::now() + close_wait;
+    outbox_.drop_unsent();
+    queue_control(
+        ws_wire::server_frame(ws_wire::opcode::close, no_code ? std::string() : ws_wire::close_payload(code, reason)));
+    flush();
+  }
+
+  // Once a second: a socket that took nothing, a display silent too long, a
+  // close that got no answer.
+  void tick() {
+    ticker_.expires_after(std::chrono::seconds(1));
+    ticker_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->closed_) return;
+      self->on_tick();
+    });
+  }
+
+  void on_tick() {
+    const auto now = steady::now();
+    if (writing_ && now - last_progress_ > std::chrono::milliseconds(ctx_->server.display_stall_close_ms())) {
+      global_metrics().displays_closed_slow.fetch_add(1);
+      IOC_LOG(log_level::warn, "display.closed", "id=" + std::to_string(id_) + " reason=stopped reading");
+      return teardown();
+    }
+    if ((close_sent_ && now > close_deadline_) || now - last_read_ > idle_close) return teardown();
+    if (now - last_read_ > ping_after && !ping_sent_ && !close_sent_) {
+      ping_sent_ = true;
+      queue_control(ws_wire::server_frame(ws_wire::opcode::ping, ""));
+      flush();
+    }
+    tick();
+  }
+
+  // Closes the connection; the pending read and waits end with an error.
+  void teardown() {
+    if (closed_) return;
+    closed_ = true;
+    ticker_.cancel();
+    beast::error_code ignored;
+    socket_of(stream_).shutdown(tcp::socket::shutdown_both, ignored);
+    socket_of(stream_).close(ignored);
+  }
+
+  Stream stream_;
+  std::optional<websocket::stream<Stream&>> handshake_;
+  std::size_t shard_;
   http_request req_;
   std::shared_ptr<gateway_context> ctx_;
   std::uint64_t id_;
-  asio::steady_timer stall_timer_;
+  asio::steady_timer ticker_;
   display_filter filter_;
   std::string viewer_sha256_;  // of the viewer token it joined with
-  beast::flat_buffer buffer_;
-  std::deque<queued> queue_;
-  websocket::close_reason close_reason_;
-  std::chrono::steady_clock::time_point write_started_;
+  display_outbox outbox_;
+  std::vector<asio::const_buffer> buffers_;  // of the write in progress
+  ws_wire::client_reader reader_;
+  std::vector<ws_wire::client_reader::event> events_;
+  std::array<char, 4096> read_buf_;
+  steady::time_point last_read_{};
+  steady::time_point last_progress_{};  // a write took bytes, or the idle outbox got a frame
+  steady::time_point close_deadline_{};
+  std::int64_t ignored_ms_ = 0;
   bool joined_ = false;
-  bool writing_ = false;
-  bool awaiting_snapshot_ = false;
-  bool closing_ = false;
+  bool writing_ = false;  // a write or a wait for room is in progress
+  bool ping_sent_ = false;
+  bool close_sent_ = false;
+  bool close_received_ = false;
+  bool drop_after_close_ = false;  // a protocol error: close without waiting for an answer
   bool closed_ = false;
 };
 
 }  // namespace
 
 void run_display_session(beast::tcp_stream stream, http_request req, std::shared_ptr<gateway_context> ctx) {
-  // Deliveries go straight to the socket: beast::tcp_stream's per-operation
-  // timeout bookkeeping would run on every frame to every display, and the
-  // WebSocket layer's idle timeout and the stall check already bound a display
-  // that stopped reading.
-  std::make_shared<display_session<asio::ip::tcp::socket>>(stream.release_socket(), std::move(req), std::move(ctx))
-      ->run();
+  // The socket moves to its shard's strand: the hub's one pass per shard then
+  // writes to it directly. No tcp_stream: its per-operation timeout
+  // bookkeeping would run on every frame, and the session bounds its own waits.
+  tcp::socket accepted = stream.release_socket();
+  const std::size_t shard = ctx->display_shards->pick();
+  tcp::socket socket(ctx->display_shards->strand(shard));
+  beast::error_code ec;
+  const auto protocol = accepted.local_endpoint(ec).protocol();
+  if (!ec) socket.assign(protocol, accepted.release(ec), ec);
+  if (ec) {
+    IOC_LOG(log_level::warn, "display.socket_move_failed", ec.message());
+    return;
+  }
+  auto session = std::make_shared<display_session<tcp::socket>>(std::move(socket), shard, std::move(req), ctx);
+  asio::post(ctx->display_shards->strand(shard), [session] { session->run(); });
 }
 
 void run_display_session(tls_stream stream, http_request req, std::shared_ptr<gateway_context> ctx) {
-  std::make_shared<display_session<tls_stream>>(std::move(stream), std::move(req), std::move(ctx))->run();
+  const std::size_t shard = ctx->display_shards->pick();
+  std::make_shared<display_session<tls_stream>>(std::move(stream), shard, std::move(req), std::move(ctx))->run();
 }
 
 }  // namespace ioc::gateway
