@@ -117,7 +117,7 @@ struct gateway_context {
   std::string config_path;
   std::mutex reload_mutex;  // one reload at a time
   std::shared_ptr<hub> live_hub;
-  std::shared_ptr<display_shards> display_shards;  // one strand per thread, for display connections
+  std::shared_ptr<display_shards> shards;  // one strand per gateway thread, for display connections
   std::shared_ptr<report_service> reports;  // null without server.reports_dir
   std::string web_root;
   session_registry sessions;

@@ -133,8 +133,8 @@ int server::run() {
     return 2;
   }
   const std::string store_name = store->name();
-  ctx->display_shards = std::make_shared<display_shards>(ioc, threads);
-  ctx->live_hub = std::make_shared<hub>(hub_strand, cat, cfg, std::move(store), ctx->display_shards);
+  ctx->shards = std::make_shared<display_shards>(ioc, threads);
+  ctx->live_hub = std::make_shared<hub>(hub_strand, cat, cfg, std::move(store), ctx->shards);
   ctx->live_hub->import_history(o.imported_history);
   // Alert notifications (issue #15): the hub posts its alert changes to them.
   std::shared_ptr<notifier> notify;

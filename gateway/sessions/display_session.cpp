@@ -368,8 +368,8 @@ void run_display_session(beast::tcp_stream stream, http_request req, std::shared
   // writes to it directly. No tcp_stream: its per-operation timeout
   // bookkeeping would run on every frame, and the session bounds its own waits.
   tcp::socket accepted = stream.release_socket();
-  const std::size_t shard = ctx->display_shards->pick();
-  tcp::socket socket(ctx->display_shards->strand(shard));
+  const std::size_t shard = ctx->shards->pick();
+  tcp::socket socket(ctx->shards->strand(shard));
   beast::error_code ec;
   const auto protocol = accepted.local_endpoint(ec).protocol();
   if (!ec) socket.assign(protocol, accepted.release(ec), ec);
@@ -378,11 +378,11 @@ void run_display_session(beast::tcp_stream stream, http_request req, std::shared
     return;
   }
   auto session = std::make_shared<display_session<tcp::socket>>(std::move(socket), shard, std::move(req), ctx);
-  asio::post(ctx->display_shards->strand(shard), [session] { session->run(); });
+  asio::post(ctx->shards->strand(shard), [session] { session->run(); });
 }
 
 void run_display_session(tls_stream stream, http_request req, std::shared_ptr<gateway_context> ctx) {
-  const std::size_t shard = ctx->display_shards->pick();
+  const std::size_t shard = ctx->shards->pick();
   std::make_shared<display_session<tls_stream>>(std::move(stream), shard, std::move(req), std::move(ctx))->run();
 }
 
