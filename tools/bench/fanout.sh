@@ -47,10 +47,13 @@ config="$(bench_config)"
 # Room for BIG_DISPLAYS connections.
 sed -i -e "s/\"push_rate_hz\": 10,/\"push_rate_hz\": 10, \"max_display_connections\": $((big_displays + 100)),/" "$config"
 
+# The first port from $1 up that nothing listens on (other benchmarks may share the machine).
+free_port() { local p=$1; while ss -ltnH "sport = :$p" | grep -q .; do p=$((p + 1)); done; echo "$p"; }
+
 run() {  # run PUSH_RATE LABEL INGEST_RATE DISPLAYS THREADS CORES
   local cfg="$work/fanout-$1-$4-$5.json"
   sed -e "s/\"push_rate_hz\": 10/\"push_rate_hz\": $1/" "$config" > "$cfg"
-  local rport=$((16410 + $1 + $5)) gport=$((18410 + $1 + $5))
+  local rport gport; rport=$(free_port $((16410 + $1 + $5))); gport=$(free_port $((18410 + $1 + $5)))
   start_redis $rport 0
   local redis_pid=$REDIS_PID
   taskset -c "$6" "$build/gateway/ioc-gateway" --config "$cfg" --port $gport --web-root "$root/web" \
@@ -86,11 +89,12 @@ two_rate=$(field "$LAST_OUT" frames_per_s)
 two_per_cpu=$(per_cpu "$two_rate" "$LAST_CPU")
 
 # ---- Bun: the same updates, as text frames of the same size, to as many clients.
-taskset -c 0 "$bun" "$bun_dir/server.js" 19011 > "$work/bun.out" 2>&1 &
+bun_port=$(free_port 19011)
+taskset -c 0 "$bun" "$bun_dir/server.js" "$bun_port" > "$work/bun.out" 2>&1 &
 pids+=($!); bunpid=$!
 wait_for grep -q listening "$work/bun.out"
 b0=$(cpu_seconds $bunpid)
-bout=$( { /usr/bin/time -f "load_cpu_s=%U+%S" taskset -c 1 "$build/tools/ioc-fanout-load" --peer-port 19011 \
+bout=$( { /usr/bin/time -f "load_cpu_s=%U+%S" taskset -c 1 "$build/tools/ioc-fanout-load" --peer-port "$bun_port" \
   --displays "$displays" --updates "$updates" --payload "$frame_bytes" --seconds "$secs"; } 2>&1 | tr '\n' ' ')
 b1=$(cpu_seconds $bunpid)
 kill $bunpid; wait $bunpid 2>/dev/null || true
@@ -101,17 +105,18 @@ bun_per_cpu=$(per_cpu "$bun_rate" "$bun_cpu")
 
 # ---- Nchan: the same updates through nginx (master + one worker, both counted).
 mkdir -p "$work/nchan"
-sed -e "s#@WORK@#$work/nchan#g" -e "s#@PORT@#19021#" "$root/tools/bench/nchan/nginx.conf" > "$work/nchan/nginx.conf"
+nchan_port=$(free_port 19021)
+sed -e "s#@WORK@#$work/nchan#g" -e "s#@PORT@#$nchan_port#" "$root/tools/bench/nchan/nginx.conf" > "$work/nchan/nginx.conf"
 if ! nginx -t -p "$work/nchan" -c "$work/nchan/nginx.conf" > "$work/nchan/test.out" 2>&1; then
   echo "fanout.sh: nginx does not accept the Nchan configuration:" >&2; cat "$work/nchan/test.out" >&2; exit 1
 fi
 taskset -c 0 nginx -p "$work/nchan" -c "$work/nchan/nginx.conf" 2>> "$work/nchan/stderr" &
 pids+=($!); ngx=$!
-wait_for curl -sf http://127.0.0.1:19021/status
+wait_for curl -sf "http://127.0.0.1:$nchan_port/status"
 ngx_worker=$(pgrep -P $ngx | head -1)
 nchan_cpu_now() { awk -v a="$(cpu_seconds $ngx)" -v b="$(cpu_seconds $ngx_worker)" 'BEGIN{printf "%.3f", a+b}'; }
 n0=$(nchan_cpu_now)
-nout=$( { /usr/bin/time -f "load_cpu_s=%U+%S" taskset -c 1 "$build/tools/ioc-fanout-load" --peer-port 19021 \
+nout=$( { /usr/bin/time -f "load_cpu_s=%U+%S" taskset -c 1 "$build/tools/ioc-fanout-load" --peer-port "$nchan_port" \
   --sub-path /sub --pub-path /publish --displays "$displays" --updates "$updates" --payload "$frame_bytes" \
   --seconds "$secs"; } 2>&1 | tr '\n' ' ')
 n1=$(nchan_cpu_now)
@@ -122,22 +127,23 @@ nchan_rate=$(field "$nout" frames_per_s)
 nchan_per_cpu=$(per_cpu "$nchan_rate" "$nchan_cpu")
 
 # ---- Mosquitto, subscribers over TCP, then over WebSocket.
+mq_tcp=$(free_port 11883); mq_ws=$(free_port 18883)
 cat > "$work/mosquitto.conf" <<CONF
 per_listener_settings false
 allow_anonymous true
 persistence false
 log_dest none
-listener 11883 127.0.0.1
-listener 18883 127.0.0.1
+listener $mq_tcp 127.0.0.1
+listener $mq_ws 127.0.0.1
 protocol websockets
 CONF
 mosquitto_run() {  # mosquitto_run LABEL TCP_SUBSCRIBERS(0|1)
   taskset -c 0 mosquitto -c "$work/mosquitto.conf" &
   pids+=($!); local mq=$!
-  wait_for bash -c "exec 3<>/dev/tcp/127.0.0.1/11883"
+  wait_for bash -c "exec 3<>/dev/tcp/127.0.0.1/$mq_tcp"
   local m0; m0=$(cpu_seconds $mq)
-  MOUT=$( { /usr/bin/time -f "load_cpu_s=%U+%S" taskset -c 1 "$build/tools/ioc-mqtt-fanout-load" --ws-port 18883 \
-    --tcp-port 11883 --subscribers "$displays" --rate "$updates" --payload "$frame_bytes" --seconds "$secs" \
+  MOUT=$( { /usr/bin/time -f "load_cpu_s=%U+%S" taskset -c 1 "$build/tools/ioc-mqtt-fanout-load" --ws-port "$mq_ws" \
+    --tcp-port "$mq_tcp" --subscribers "$displays" --rate "$updates" --payload "$frame_bytes" --seconds "$secs" \
     --tcp-subscribers "$2"; } 2>&1 | tr '\n' ' ')
   local m1; m1=$(cpu_seconds $mq)
   MQ_CPU=$(awk -v a=$m0 -v b=$m1 'BEGIN{printf "%.2f", b-a}')
