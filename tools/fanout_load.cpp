@@ -387,6 +387,13 @@ int main(int argc, char** argv) {
     std::cout << "MISSING: received " << frames << " of expected " << static_cast<std::uint64_t>(expected) << " frames ("
               << static_cast<int>(100 * static_cast<double>(frames) / std::max(1.0, expected)) << "%)\n";
   }
+  const double reached = static_cast<double>(accepted_at_end - accepted_at_begin) / secs;
+  const double requested = peer ? updates : rate;
+  if (reached < 0.97 * requested) {
+    std::cout << "SHORT: the publisher reached " << static_cast<std::uint64_t>(reached) << " of the requested "
+              << static_cast<std::uint64_t>(requested) << (peer ? " messages/s" : " samples/s (it waits for each ack)")
+              << "\n";
+  }
   if (unreadable > 0) std::cout << "WARNING: " << unreadable << " frames without the measured fields\n";
   if (closed > 0) std::cout << "WARNING: " << closed << " displays closed or refused\n";
   std::cout.flush();
