@@ -1,6 +1,7 @@
 #pragma once
 // What the fan-out load generators share: an open-file limit raised for a
-// thousand sockets, waiting for every connection, and latency percentiles.
+// thousand sockets, waiting for every connection, and latency percentiles
+// (sorted samples, or a histogram when there are millions).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -33,5 +34,36 @@ inline std::int64_t quantile(std::vector<std::int64_t>& values, double p) {
   std::sort(values.begin(), values.end());
   return values[static_cast<std::size_t>(p * static_cast<double>(values.size() - 1))];
 }
+
+// Latencies in whole milliseconds, counted per millisecond up to a minute:
+// constant memory however many deliveries a run measures.
+class latency_histogram {
+ public:
+  void add(std::int64_t ms) {
+    ms = std::clamp<std::int64_t>(ms, 0, max_ms);
+    ++counts_[static_cast<std::size_t>(ms)];
+    ++total_;
+    max_ = std::max(max_, ms);
+  }
+  std::uint64_t count() const { return total_; }
+  std::int64_t max() const { return total_ ? max_ : -1; }
+  // The p-th quantile (0..1); -1 when empty.
+  std::int64_t quantile(double p) const {
+    if (total_ == 0) return -1;
+    const auto rank = static_cast<std::uint64_t>(p * static_cast<double>(total_ - 1));
+    std::uint64_t seen = 0;
+    for (std::size_t ms = 0; ms < counts_.size(); ++ms) {
+      seen += counts_[ms];
+      if (seen > rank) return static_cast<std::int64_t>(ms);
+    }
+    return max_ms;
+  }
+
+ private:
+  static constexpr std::int64_t max_ms = 60000;
+  std::vector<std::uint64_t> counts_ = std::vector<std::uint64_t>(max_ms + 1);
+  std::uint64_t total_ = 0;
+  std::int64_t max_ = 0;
+};
 
 }  // namespace ioc::tools
