@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/_experimental/test/stream.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -107,6 +111,56 @@ TEST(WsWireServer, HeaderLengthsAtTheBoundaries) {
   EXPECT_EQ(std::string(h, 10), bytes({0x82, 0x7F, 0, 0, 0, 0, 0, 0x01, 0x00, 0x00}));
   ASSERT_EQ(server_header(opcode::text, 0x0102030405060708ull, h), 10u);
   EXPECT_EQ(std::string(h, 10), bytes({0x81, 0x7F, 1, 2, 3, 4, 5, 6, 7, 8}));
+}
+
+// What Beast itself puts on the wire as a server, for comparison: a websocket
+// stream accepts a scripted upgrade over an in-memory test stream, then
+// `send` writes one frame; the bytes the client side received are returned.
+template <class Send>
+std::string beast_server_bytes(Send send) {
+  namespace websocket = boost::beast::websocket;
+  boost::asio::io_context ioc;
+  boost::beast::test::stream server_side(ioc,
+                                         "GET /v1/live HTTP/1.1\r\nHost: wall\r\nUpgrade: websocket\r\n"
+                                         "Connection: upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                         "Sec-WebSocket-Version: 13\r\n\r\n");
+  boost::beast::test::stream client_side(ioc);
+  server_side.connect(client_side);
+  websocket::stream<boost::beast::test::stream&> ws(server_side);
+  ws.auto_fragment(false);
+  ws.accept();
+  client_side.clear();  // the handshake response
+  send(ws);
+  return std::string(client_side.str());
+}
+
+TEST(WsWireServer, FramesMatchBeastsOwn) {
+  for (std::size_t n : {0u, 1u, 125u, 126u, 127u, 65535u, 65536u, 70000u}) {
+    const std::string payload(n, 'p');
+    EXPECT_EQ(server_frame(opcode::binary, payload), beast_server_bytes([&](auto& ws) {
+                ws.binary(true);
+                ws.write(boost::asio::buffer(payload));
+              })) << n;
+    EXPECT_EQ(server_frame(opcode::text, payload), beast_server_bytes([&](auto& ws) {
+                ws.text(true);
+                ws.write(boost::asio::buffer(payload));
+              })) << n;
+  }
+  EXPECT_EQ(server_frame(opcode::ping, "are you there"),
+            beast_server_bytes([](auto& ws) { ws.ping("are you there"); }));
+  EXPECT_EQ(server_frame(opcode::pong, ""), beast_server_bytes([](auto& ws) { ws.pong(""); }));
+  EXPECT_EQ(server_frame(opcode::close, close_payload(1008, "viewer token expired")),
+            beast_server_bytes([](auto& ws) {
+              ws.next_layer().close_remote();  // so that close() does not wait for the client's close frame
+              boost::system::error_code ignored;
+              ws.close({boost::beast::websocket::close_code::policy_error, "viewer token expired"}, ignored);
+            }));
+  EXPECT_EQ(server_frame(opcode::close, close_payload(1000, "")),
+            beast_server_bytes([](auto& ws) {
+              ws.next_layer().close_remote();
+              boost::system::error_code ignored;
+              ws.close(boost::beast::websocket::close_code::normal, ignored);
+            }));
 }
 
 TEST(WsWireServer, FramesMatchTheRfcExamples) {
