@@ -110,7 +110,8 @@ TEST(FaultDrills, FrozenDisplayKeepsMemoryBoundedAndOthersOnPace) {
     }
     _exit(0);
   }
-  std::this_thread::sleep_for(300ms);
+  // Frozen once connected: its connection counted, not a fixed wait.
+  ASSERT_TRUE(poll_until([&] { return metric_value(gw.port(), "ioc_connections{kind=\"display\"}") == 1; }, 10s));
   kill(frozen, SIGSTOP);
   display_client healthy;
   healthy.connect(gw.port());
