@@ -369,6 +369,14 @@ bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds tim
   return done();
 }
 
+double metric_value(unsigned short port, const std::string& series, double fallback) {
+  std::istringstream in(http_call(port, "GET", "/metrics").body);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+  }
+  return fallback;
+}
+
 int unused_tcp_port(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};

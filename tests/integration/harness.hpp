@@ -146,6 +146,9 @@ std::string shell_output(const std::string& command);
 // Polls `done` every 50 ms until it holds or `timeout` passes; returns done().
 bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
 
+// One series of /metrics ("name" or "name{labels}" exactly as exposed); `fallback` when absent.
+double metric_value(unsigned short port, const std::string& series, double fallback = -1);
+
 // A loopback TCP port nothing listens on now (for servers that need TCP, e.g.
 // Redis replication, Sentinel, Cluster); with `port`, that port if it is free, else -1.
 int unused_tcp_port(int port = 0);

@@ -64,7 +64,9 @@ std::string port_str(unsigned short p) {
 class MonitoringOnRedis : public ::testing::Test {
  protected:
   void SetUp() override {
-    redis_.start();
+    // redis_ is already running (its constructor starts it): starting it again
+    // ran a second server on the same socket, and the gateway's connections
+    // could land on the first one, which pause() never stops.
     gw_ = std::make_unique<gateway_process>(
         config_with_server("{\"port\": 0, \"push_rate_hz\": 10, \"checkpoint_interval_ms\": 500}"),
         std::vector<std::string>{"--redis", redis_.address()});

@@ -235,8 +235,7 @@ TEST(Notify, AFloodBecomesOneDigest) {
 }
 
 TEST(Notify, ARestartDoesNotTellActiveAlertsAgain) {
-  redis_server redis;
-  redis.start();
+  redis_server redis;  // started by its constructor
   webhook_receiver hook;
   const std::string dir = make_temp_dir("ioc-notify");
   const std::string cfg = config(R"({"port": 0, "push_rate_hz": 10, "checkpoint_interval_ms": 200, "notify_state_file": ")" +
@@ -264,8 +263,7 @@ TEST(Notify, ARestartDoesNotTellActiveAlertsAgain) {
 }
 
 TEST(Notify, AnAlertThatClearedWhileTheGatewayWasDownIsToldCleared) {
-  redis_server redis;
-  redis.start();
+  redis_server redis;  // started by its constructor
   webhook_receiver hook;
   const std::string dir = make_temp_dir("ioc-notify");
   const std::string server = R"({"port": 0, "push_rate_hz": 10, "notify_state_file": ")" + dir +
