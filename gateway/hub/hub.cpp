@@ -99,7 +99,14 @@ void hub::arm_publish() {
   if (stopped_ || server_.push_rate_hz() == 0) {
     return;
   }
-  publish_timer_.expires_after(std::chrono::microseconds(1'000'000 / server_.push_rate_hz()));
+  // A fixed cadence: the next tick is a period after the last one was due, not
+  // after the last publish ended, so a sample waits at most one period. A hub
+  // that fell behind starts afresh rather than publishing in a burst.
+  const auto period = std::chrono::microseconds(1'000'000 / server_.push_rate_hz());
+  const auto now = std::chrono::steady_clock::now();
+  auto next = publish_timer_.expiry() + period;
+  if (next <= now || next > now + period) next = now + period;
+  publish_timer_.expires_at(next);
   publish_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (ec || self->stopped_) return;
     self->publish(false);
