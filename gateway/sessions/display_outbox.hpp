@@ -22,8 +22,11 @@ class display_outbox {
   enum class verdict { queued, dropped, need_snapshot };
   // A frame the hub published. need_snapshot: the caller asks the hub for one.
   verdict add(frame_ptr frame, bool is_snapshot, std::int64_t published_ms);
-  // A control frame of ours (pong, ping, close): queued after what is there, never dropped.
+  // A control frame of ours (ping, close): queued after what is there, never dropped.
   void add_control(std::string wire);
+  // A pong: at most one waits unsent, answering the latest ping (RFC 6455
+  // §5.5.3), so a client pinging without reading cannot grow the queue.
+  void add_pong(std::string wire);
   // The display asked for a snapshot itself; false when one is already awaited.
   bool await_snapshot();
   // Closing: drops what no write holds yet.
@@ -38,6 +41,7 @@ class display_outbox {
 
   bool empty() const { return items_.empty(); }
   std::size_t size() const { return items_.size(); }
+  std::size_t published_frames() const { return published_; }  // queued, not counting control frames
   bool awaiting_snapshot() const { return awaiting_snapshot_; }
   // Published frames dropped since the last call (for frames_conflated).
   std::size_t take_conflated() {
@@ -51,14 +55,17 @@ class display_outbox {
     frame_ptr frame;      // a published frame, or
     std::string control;  // one of ours
     std::int64_t published_ms = 0;
+    bool pong = false;
     std::string_view bytes() const { return frame ? std::string_view(frame->wire) : std::string_view(control); }
   };
-  std::size_t drop_unheld();  // returns the published frames dropped
+  std::size_t untouchable() const;  // items at the front a write holds or started
+  std::size_t drop_unheld();        // returns the published frames dropped
 
   std::size_t limit_;
   std::deque<item> items_;
   std::size_t offset_ = 0;  // bytes of items_.front() already written
   std::size_t held_ = 0;    // items at the front handed to a write
+  std::size_t published_ = 0;  // published frames in items_
   std::size_t conflated_ = 0;
   bool awaiting_snapshot_ = false;
 };

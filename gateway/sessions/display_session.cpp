@@ -18,6 +18,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <optional>
+#include <unistd.h>
 
 #include "gateway/access/auth.hpp"
 #include "gateway/access/viewer_token.hpp"
@@ -41,7 +42,8 @@ namespace {
 
 constexpr auto ping_after = std::chrono::seconds(15);   // silent this long: we ping
 constexpr auto idle_close = std::chrono::seconds(30);   // silent this long: closed
-constexpr auto close_wait = std::chrono::seconds(5);    // for the display's close frame
+constexpr auto close_wait = std::chrono::seconds(2);    // for the display's close frame (under the server's 3 s)
+constexpr auto drain_wait = std::chrono::seconds(1);    // after a protocol error, for the display to stop
 constexpr std::size_t max_gathered = 16;                // frames in one write
 constexpr std::size_t max_control_message = 4096;       // displays only send short words
 
@@ -116,7 +118,8 @@ class display_session : public display_sink,
   // the old one; they reconnect only with the new.
   void config_reloaded() override {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
-      const std::string& viewer = self->ctx_->live()->file_server.viewer_token_sha256();
+      const auto live = self->ctx_->live();  // held: a second reload may replace it meanwhile
+      const std::string& viewer = live->file_server.viewer_token_sha256();
       if (!viewer.empty() && self->viewer_sha256_ != viewer) {
         global_metrics().auth_failures.fetch_add(1);
         self->close_with(1008, "viewer token revoked by a configuration reload");
@@ -134,11 +137,13 @@ class display_session : public display_sink,
     }
     last_read_ = steady::now();
     if constexpr (plain) {
-      beast::error_code ignored;
-      stream_.non_blocking(true, ignored);  // writes from the shard's pass never block it
+      beast::error_code nb;
+      stream_.non_blocking(true, nb);  // writes from the shard's pass must never block it
+      if (nb) return teardown();
     }
     do_read();
     tick();
+    if (ctx_->stopping.load()) return close_with(1001, "server shutting down");
     const auto live = ctx_->live();  // tokens and origins as last reloaded
     if (auto refusal = admit(*live)) {
       return close_with(refusal->first, refusal->second);
@@ -221,7 +226,22 @@ class display_session : public display_sink,
         return;
       }
     }
-    if (!writing_ && outbox_.empty() && close_sent_ && (close_received_ || drop_after_close_)) teardown();
+    if (!writing_ && !closed_ && outbox_.empty() && close_sent_) after_close_sent();
+  }
+
+  // Our close frame is out. After the display's own close the connection ends
+  // now; after a protocol error we stop sending and drain what it still sends
+  // (closing with unread input would reset the connection and could lose the
+  // close frame); otherwise we wait for its answer (the ticker bounds both).
+  void after_close_sent() {
+    if (close_received_) return teardown();
+    if (drop_after_close_ && !draining_) {
+      draining_ = true;
+      close_deadline_ = steady::now() + drain_wait;
+      beast::error_code ignored;
+      socket_of(stream_).shutdown(tcp::socket::shutdown_send, ignored);
+      if (!reading_) do_read();
+    }
   }
 
   void wait_writable() {
@@ -244,13 +264,16 @@ class display_session : public display_sink,
   }
 
   void do_read() {
+    reading_ = true;
     stream_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->reading_ = false;
       self->on_read(ec, n);
     });
   }
 
   void on_read(beast::error_code ec, std::size_t n) {
     if (ec || closed_) return teardown();
+    if (draining_) return do_read();  // discarded until it closes or the deadline
     last_read_ = steady::now();
     ping_sent_ = false;
     events_.clear();
@@ -259,9 +282,10 @@ class display_session : public display_sink,
     if (!ok) {
       drop_after_close_ = true;  // nothing more it says can be trusted
       close_with(reader_.error_code(), reader_.error());
-      return;
+    } else if (!close_received_) {
+      do_read();
     }
-    if (!close_received_) do_read();
+    flush();  // once for everything this read produced
   }
 
   void on_event(ws_wire::client_reader::event& e) {
@@ -274,8 +298,10 @@ class display_session : public display_sink,
         }
         break;
       case kind::ping:
-        if (!close_sent_) queue_control(ws_wire::server_frame(ws_wire::opcode::pong, e.payload));
-        flush();
+        if (!close_sent_) {
+          if (outbox_.empty()) last_progress_ = steady::now();
+          outbox_.add_pong(ws_wire::server_frame(ws_wire::opcode::pong, e.payload));
+        }
         break;
       case kind::pong:
         break;
@@ -283,13 +309,12 @@ class display_session : public display_sink,
         close_received_ = true;
         // Answer with its code; a close that carried none is answered with none.
         close_with(e.close_code, "", e.close_code == 1005);
-        flush();
         break;
     }
   }
 
   void close_with(std::uint16_t code, const std::string& reason, bool no_code = false) {
-    if (close_sent_ || closed_) return;
+    if (close_sent_ || closed_) return flush();  // flush() ends what the first close started
     close_sent_ = true;
     close_deadline_ = steady::now() + close_wait;
     outbox_.drop_unsent();
@@ -354,6 +379,8 @@ class display_session : public display_sink,
   std::int64_t ignored_ms_ = 0;
   bool joined_ = false;
   bool writing_ = false;  // a write or a wait for room is in progress
+  bool reading_ = false;
+  bool draining_ = false;  // after a protocol error: input discarded until EOF
   bool ping_sent_ = false;
   bool close_sent_ = false;
   bool close_received_ = false;
@@ -372,8 +399,10 @@ void run_display_session(beast::tcp_stream stream, http_request req, std::shared
   tcp::socket socket(ctx->shards->strand(shard));
   beast::error_code ec;
   const auto protocol = accepted.local_endpoint(ec).protocol();
-  if (!ec) socket.assign(protocol, accepted.release(ec), ec);
+  const auto fd = ec ? -1 : accepted.release(ec);
+  if (!ec) socket.assign(protocol, fd, ec);
   if (ec) {
+    if (fd >= 0) ::close(fd);  // released: nobody else would close it
     IOC_LOG(log_level::warn, "display.socket_move_failed", ec.message());
     return;
   }

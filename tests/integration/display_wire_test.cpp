@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 
+#include <fstream>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -18,6 +20,15 @@ namespace ioc::test {
 namespace {
 
 std::string port_str(unsigned short p) { return std::to_string(p); }
+
+long rss_kb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
 
 // The last hour's sum: unlike today's, it does not restart at Vietnam midnight.
 double hour_sum(const ioc::v1::SeriesState& s) {
@@ -44,7 +55,13 @@ struct server_frame {
 // frames, to send what Beast's client would refuse to.
 class raw_display {
  public:
-  raw_display(unsigned short port, const std::string& target = "/v1/live") : socket_(ioc_) {
+  // `recv_buffer` > 0 shrinks the socket's receive buffer (a display that falls behind).
+  explicit raw_display(unsigned short port, const std::string& target = "/v1/live", int recv_buffer = 0)
+      : socket_(ioc_) {
+    if (recv_buffer > 0) {
+      socket_.open(tcp::v4());
+      socket_.set_option(asio::socket_base::receive_buffer_size(recv_buffer));
+    }
     socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
     // By hand, a byte at a time: a client library could read past the response
     // into the first frame and keep it.
@@ -83,6 +100,12 @@ class raw_display {
   server_frame read(std::chrono::milliseconds timeout = 10s) {
     unsigned char h[2];
     if (!read_exact(h, 2, timeout)) return {};
+    return read_rest(h, timeout);
+  }
+  // The first two bytes of the next frame only (it has started to arrive).
+  bool read_start(unsigned char h[2], std::chrono::milliseconds timeout = 10s) { return read_exact(h, 2, timeout); }
+  // The rest of a frame whose first two bytes were `h`.
+  server_frame read_rest(const unsigned char h[2], std::chrono::milliseconds timeout = 10s) {
     std::uint64_t len = h[1] & 0x7f;
     if (len >= 126) {
       unsigned char ext[8];
@@ -173,6 +196,35 @@ TEST_F(DisplayWire, AnUnmaskedFrameIsClosedAsAProtocolError) {
 TEST_F(DisplayWire, AMessageOverTheLimitIsClosedAsTooBig) {
   raw_display d(gw_->port());
   d.send(0x1, std::string(5000, 'x'));  // displays send short words only (4 KiB)
+  const server_frame close = d.read_until(0x8);
+  ASSERT_EQ(close.opcode, 0x8);
+  EXPECT_EQ(close.close_code(), 1009);
+  EXPECT_TRUE(d.sees_eof());
+}
+
+// A display that pings without reading what it is sent: the gateway keeps one
+// pong for it, not one per ping (it used to queue them all: gigabytes).
+TEST_F(DisplayWire, PingsFromADisplayThatDoesNotReadDoNotPileUp) {
+  raw_display d(gw_->port(), "/v1/live", 4096);
+  const long before = rss_kb(gw_->pid());
+  for (int i = 0; i < 200000; ++i) d.send(0x9, std::string(100, 'p'));  // 21 MB of pings
+  const long after = rss_kb(gw_->pid());
+  EXPECT_LT(after - before, 16 * 1024) << "gateway RSS grew from " << before << " kB to " << after << " kB";
+  // It is still served: a pong comes (after the frames it did not read).
+  EXPECT_EQ(d.read_until(0xA).opcode, 0xA);
+}
+
+// A protocol error while the gateway is still sending to a display that is
+// behind: the display gets the rest of what was under way, then the close
+// frame, then EOF (closing with its input unread would reset the connection
+// and drop what the gateway had not yet sent).
+TEST_F(DisplayWire, AProtocolErrorCloseArrivesBehindAFrameUnderWay) {
+  raw_display d(gw_->port(), "/v1/live", 2048);
+  unsigned char h[2];
+  ASSERT_TRUE(d.read_start(h));  // the snapshot is on its way, and larger than the buffers
+  d.send(0x1, std::string(60000, 'x'));  // over the 4 KiB limit, most of it left unread
+  const server_frame snapshot = d.read_rest(h);
+  ASSERT_EQ(snapshot.opcode, 0x2);
   const server_frame close = d.read_until(0x8);
   ASSERT_EQ(close.opcode, 0x8);
   EXPECT_EQ(close.close_code(), 1009);

@@ -108,6 +108,25 @@ TEST(DisplayOutbox, ControlFramesAreNeverDropped) {
   EXPECT_EQ(drain(box), "PONGCLOSE");
 }
 
+TEST(DisplayOutbox, OnlyOnePongWaitsAndItAnswersTheLatestPing) {
+  display_outbox box(2);
+  box.add(frame("a"), true, 1);
+  for (int i = 0; i < 10000; ++i) box.add_pong("PONG" + std::to_string(i));
+  EXPECT_EQ(box.size(), 2u);
+  // Pongs are not published frames: they do not bring the display nearer its limit.
+  EXPECT_EQ(box.add(frame("b"), false, 2), display_outbox::verdict::queued);
+  EXPECT_EQ(drain(box), frame("a")->wire + "PONG9999" + frame("b")->wire);
+}
+
+TEST(DisplayOutbox, APongAlreadyOnTheWireIsNotRewritten) {
+  display_outbox box(2);
+  box.add_pong("PONG-first");
+  std::string out = write(box, 3);  // "PON" went out
+  box.add_pong("PONG-second");      // a new pong after it, not a rewrite of it
+  out += drain(box);
+  EXPECT_EQ(out, "PONG-firstPONG-second");
+}
+
 TEST(DisplayOutbox, ADisplayAsksForOneSnapshotAtATime) {
   display_outbox box(4);
   EXPECT_TRUE(box.await_snapshot());
