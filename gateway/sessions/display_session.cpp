@@ -20,12 +20,11 @@
 #include <optional>
 #include <unistd.h>
 
-#include "gateway/access/auth.hpp"
-#include "gateway/access/viewer_token.hpp"
 #include "gateway/http/query_string.hpp"
 #include "gateway/hub/display_shards.hpp"
 #include "gateway/ops/log.hpp"
 #include "gateway/ops/metrics.hpp"
+#include "gateway/sessions/display_admission.hpp"
 #include "gateway/sessions/display_outbox.hpp"
 #include "gateway/sessions/websocket_sessions.hpp"
 #include "gateway/sessions/ws_wire.hpp"
@@ -145,42 +144,14 @@ class display_session : public display_sink,
     tick();
     if (ctx_->stopping.load()) return close_with(1001, "server shutting down");
     const auto live = ctx_->live();  // tokens and origins as last reloaded
-    if (auto refusal = admit(*live)) {
-      return close_with(refusal->first, refusal->second);
+    if (auto refusal = admit_display(req_, filter_, *live, ctx_->server, &viewer_sha256_)) {
+      return close_with(refusal->close_code, refusal->reason);
     }
     joined_ = true;
     ctx_->sessions.add(id_, weak_from_this());
     if (ctx_->live() != live) config_reloaded();  // a reload between the check and add() missed us
     IOC_LOG(log_level::debug, "display.joined", "id=" + std::to_string(id_) + " filter=" + filter_.key);
     ctx_->live_hub->join(shared_from_this());
-  }
-
-  // Origin, viewer token, area and the connection limit; a close code and reason when refused.
-  std::optional<std::pair<std::uint16_t, std::string>> admit(const live_config& live) {
-    const std::string origin(req_[beast::http::field::origin]);
-    if (!origin.empty() && live.file_server.allowed_origins_size() > 0) {
-      bool allowed = false;
-      for (const auto& o : live.file_server.allowed_origins()) allowed = allowed || o == origin;
-      if (!allowed) return std::pair<std::uint16_t, std::string>{1008, "origin not allowed: " + origin.substr(0, 100)};
-    }
-    if (const std::string& viewer = live.file_server.viewer_token_sha256(); !viewer.empty()) {
-      const std::string token = presented_viewer_token(req_.target(), req_[beast::http::field::authorization],
-                                                       req_[beast::http::field::cookie]);
-      viewer_sha256_ = sha256_hex(token);
-      if (!token_matches(token, viewer)) {
-        global_metrics().auth_failures.fetch_add(1);
-        return std::pair<std::uint16_t, std::string>{1008, "viewer token missing or not recognised"};
-      }
-    }
-    if (!filter_.area.empty() && live.cat->find_area(filter_.area) < 0) {
-      return std::pair<std::uint16_t, std::string>{1008, "unknown area " + filter_.area.substr(0, 20)};
-    }
-    auto& connections = global_metrics().display_connections;
-    if (connections.fetch_add(1) >= static_cast<std::int64_t>(ctx_->server.max_display_connections())) {
-      connections.fetch_sub(1);
-      return std::pair<std::uint16_t, std::string>{1013, "too many displays connected"};
-    }
-    return std::nullopt;
   }
 
   void on_deliver(frame_ptr frame, bool is_snapshot, std::int64_t published_ms) {
