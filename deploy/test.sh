@@ -21,28 +21,20 @@ if [[ ! -f "$fuzz_dir/build.ninja" ]]; then
     -DIOC_FUZZ=ON -DIOC_BUILD_TESTS=OFF -DIOC_SANITIZE_UNIT_TESTS=OFF >/dev/null
 fi
 cmake --build "$fuzz_dir" --target ingest_fuzzer ws_wire_fuzzer --parallel "${BUILD_JOBS:-2}"
-if [[ -x "$fuzz_dir/tests/fuzz/ingest_fuzzer" ]]; then
-  echo "== fuzzing the ingest decoder and validator for ${FUZZ_SECONDS:-60} s"
-  mkdir -p "$fuzz_dir/corpus"
-  fuzz_status=0
-  "$fuzz_dir/tests/fuzz/ingest_fuzzer" -max_total_time="${FUZZ_SECONDS:-60}" -print_final_stats=1 -rss_limit_mb=4096 \
-    -artifact_prefix="$fuzz_dir/crash-" "$fuzz_dir/corpus" tests/fuzz/corpus > "$fuzz_dir/fuzz.log" 2>&1 || fuzz_status=$?
-  tail -n 15 "$fuzz_dir/fuzz.log"
+# run_fuzzer NAME SECONDS SEED_DIR WHAT: its corpus, log and crash files under $fuzz_dir/NAME-*.
+run_fuzzer() {
+  local name=$1 seconds=$2 seeds=$3 what=$4 fuzz_status=0
+  [[ -x "$fuzz_dir/tests/fuzz/$name" ]] || return 0
+  echo "== fuzzing $what for $seconds s"
+  mkdir -p "$fuzz_dir/$name-corpus"
+  "$fuzz_dir/tests/fuzz/$name" -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=4096 \
+    -artifact_prefix="$fuzz_dir/$name-crash-" "$fuzz_dir/$name-corpus" "$seeds" > "$fuzz_dir/$name.log" 2>&1 || fuzz_status=$?
+  tail -n 15 "$fuzz_dir/$name.log"
   if (( fuzz_status != 0 )); then
-    echo "fuzzer found a crash (exit $fuzz_status): see $fuzz_dir/fuzz.log"
+    echo "$name found a crash (exit $fuzz_status): see $fuzz_dir/$name.log"
     status=$fuzz_status
   fi
-fi
-if [[ -x "$fuzz_dir/tests/fuzz/ws_wire_fuzzer" ]]; then
-  echo "== fuzzing the WebSocket client-frame reader for ${WS_FUZZ_SECONDS:-20} s"
-  mkdir -p "$fuzz_dir/ws-corpus"
-  fuzz_status=0
-  "$fuzz_dir/tests/fuzz/ws_wire_fuzzer" -max_total_time="${WS_FUZZ_SECONDS:-20}" -print_final_stats=1 -rss_limit_mb=4096 \
-    -artifact_prefix="$fuzz_dir/ws-crash-" "$fuzz_dir/ws-corpus" tests/fuzz/ws_corpus > "$fuzz_dir/ws-fuzz.log" 2>&1 || fuzz_status=$?
-  tail -n 6 "$fuzz_dir/ws-fuzz.log"
-  if (( fuzz_status != 0 )); then
-    echo "ws_wire fuzzer found a crash (exit $fuzz_status): see $fuzz_dir/ws-fuzz.log"
-    status=$fuzz_status
-  fi
-fi
+}
+run_fuzzer ingest_fuzzer "${FUZZ_SECONDS:-60}" tests/fuzz/corpus "the ingest decoder and validator"
+run_fuzzer ws_wire_fuzzer "${WS_FUZZ_SECONDS:-20}" tests/fuzz/ws_corpus "the WebSocket client-frame reader"
 exit $status
