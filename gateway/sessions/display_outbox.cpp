@@ -80,7 +80,7 @@ std::size_t display_outbox::sent(std::size_t n, std::int64_t* last_published_ms)
     if (items_.front().frame) {
       ++completed;
       --published_;
-      *last_published_ms = items_.front().published_ms;
+      if (last_published_ms) *last_published_ms = items_.front().published_ms;
     }
     items_.pop_front();
     if (held_ > 0) --held_;

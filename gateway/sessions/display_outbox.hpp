@@ -36,8 +36,9 @@ class display_outbox {
   // write; those frames are held until sent() accounts for them.
   std::size_t take(std::string_view* out, std::size_t max);
   // `n` bytes went out. Returns the published frames completed, and the
-  // publish time of the last of them in `*last_published_ms`.
-  std::size_t sent(std::size_t n, std::int64_t* last_published_ms);
+  // publish time of the last of them in `*last_published_ms` (when given).
+  // sent(0) ends a write that took nothing.
+  std::size_t sent(std::size_t n, std::int64_t* last_published_ms = nullptr);
 
   bool empty() const { return items_.empty(); }
   std::size_t size() const { return items_.size(); }

@@ -154,9 +154,14 @@ class display_session : public display_sink,
     ctx_->live_hub->join(shared_from_this());
   }
 
+  // The stall clock starts when an idle outbox gets something to send.
+  void start_stall_clock_if_idle() {
+    if (outbox_.empty()) last_progress_ = steady::now();
+  }
+
   void on_deliver(frame_ptr frame, bool is_snapshot, std::int64_t published_ms) {
     if (close_sent_ || closed_) return;
-    if (outbox_.empty()) last_progress_ = steady::now();
+    start_stall_clock_if_idle();
     const auto verdict = outbox_.add(std::move(frame), is_snapshot, published_ms);
     if (const std::size_t n = outbox_.take_conflated()) {
       global_metrics().frames_conflated.fetch_add(n, std::memory_order_relaxed);
@@ -166,7 +171,7 @@ class display_session : public display_sink,
   }
 
   void queue_control(std::string wire) {
-    if (outbox_.empty()) last_progress_ = steady::now();
+    start_stall_clock_if_idle();
     outbox_.add_control(std::move(wire));
   }
 
@@ -181,7 +186,7 @@ class display_session : public display_sink,
         beast::error_code ec;
         const std::size_t wrote = stream_.write_some(buffers_, ec);
         if (ec == asio::error::would_block || ec == asio::error::try_again) {
-          outbox_.sent(0, &ignored_ms_);
+          outbox_.sent(0);
           return wait_writable();
         }
         if (ec) return teardown();
@@ -270,7 +275,7 @@ class display_session : public display_sink,
         break;
       case kind::ping:
         if (!close_sent_) {
-          if (outbox_.empty()) last_progress_ = steady::now();
+          start_stall_clock_if_idle();
           outbox_.add_pong(ws_wire::server_frame(ws_wire::opcode::pong, e.payload));
         }
         break;
@@ -347,7 +352,6 @@ class display_session : public display_sink,
   steady::time_point last_read_{};
   steady::time_point last_progress_{};  // a write took bytes, or the idle outbox got a frame
   steady::time_point close_deadline_{};
-  std::int64_t ignored_ms_ = 0;
   bool joined_ = false;
   bool writing_ = false;  // a write or a wait for room is in progress
   bool reading_ = false;

@@ -145,6 +145,15 @@ class raw_display {
   tcp::socket socket_;
 };
 
+// The display's next control frame is a close with `code`, and then the
+// gateway ends the connection.
+void expect_close_then_eof(raw_display& d, int code) {
+  const server_frame close = d.read_until(0x8);
+  ASSERT_EQ(close.opcode, 0x8);
+  EXPECT_EQ(close.close_code(), code);
+  EXPECT_TRUE(d.sees_eof());
+}
+
 class DisplayWire : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { gw_ = new gateway_process(
@@ -168,28 +177,19 @@ TEST_F(DisplayWire, AnswersAPingWithItsPayload) {
 TEST_F(DisplayWire, EchoesACloseAndThenClosesTheConnection) {
   raw_display d(gw_->port());
   d.send(0x8, std::string("\x03\xe8", 2) + "bye");  // 1000, "bye"
-  const server_frame close = d.read_until(0x8);
-  ASSERT_EQ(close.opcode, 0x8);
-  EXPECT_EQ(close.close_code(), 1000);
-  EXPECT_TRUE(d.sees_eof());
+  expect_close_then_eof(d, 1000);
 }
 
 TEST_F(DisplayWire, AnUnmaskedFrameIsClosedAsAProtocolError) {
   raw_display d(gw_->port());
   d.send(0x1, "resync", /*masked=*/false);
-  const server_frame close = d.read_until(0x8);
-  ASSERT_EQ(close.opcode, 0x8);
-  EXPECT_EQ(close.close_code(), 1002);
-  EXPECT_TRUE(d.sees_eof());
+  expect_close_then_eof(d, 1002);
 }
 
 TEST_F(DisplayWire, AMessageOverTheLimitIsClosedAsTooBig) {
   raw_display d(gw_->port());
   d.send(0x1, std::string(5000, 'x'));  // displays send short words only (4 KiB)
-  const server_frame close = d.read_until(0x8);
-  ASSERT_EQ(close.opcode, 0x8);
-  EXPECT_EQ(close.close_code(), 1009);
-  EXPECT_TRUE(d.sees_eof());
+  expect_close_then_eof(d, 1009);
 }
 
 // A protocol error while the gateway is still sending to a display that is
@@ -203,10 +203,7 @@ TEST_F(DisplayWire, AProtocolErrorCloseArrivesBehindAFrameUnderWay) {
   d.send(0x1, std::string(60000, 'x'));  // over the 4 KiB limit, most of it left unread
   const server_frame snapshot = d.read_rest(h);
   ASSERT_EQ(snapshot.opcode, 0x2);
-  const server_frame close = d.read_until(0x8);
-  ASSERT_EQ(close.opcode, 0x8);
-  EXPECT_EQ(close.close_code(), 1009);
-  EXPECT_TRUE(d.sees_eof());
+  expect_close_then_eof(d, 1009);
 }
 
 TEST_F(DisplayWire, AFragmentedResyncBringsAFreshSnapshot) {
@@ -236,15 +233,7 @@ TEST(DisplayShards, DisplaysOnEveryThreadGetTheSameFramesInOrder) {
   for (int i = 0; i < 6; ++i) displays.push_back(std::make_unique<raw_display>(gw.port()));
   tools::agency_client tax("127.0.0.1", port_str(gw.port()), "tax-token");
   for (std::uint64_t seq = 1; seq <= 20; ++seq) {
-    ioc::v1::IngestBatch b;
-    b.set_source_id("shards");
-    b.set_sequence(seq);
-    auto* s = b.add_samples();
-    s->set_indicator("einvoice_issued");
-    s->set_area("461");
-    s->set_event_time_ms(now_ms());
-    s->set_value(1);
-    ASSERT_EQ(tax.send(b).accepted(), 1u);
+    ASSERT_EQ(tax.send(one_sample_batch("shards", seq, "einvoice_issued", "461", 1)).accepted(), 1u);
   }
   // Each display's frames by seq, from its snapshot on, until it has seen the
   // delta that counted all 20 samples.
