@@ -92,6 +92,9 @@ void validator::validate_areas(error_list& errs, catalog& cat) {
       errs.add("areas", "area '" + cat.areas[i].code + "' is at level " + std::to_string(level) +
                             " (or in a cycle), but the hierarchy has " + std::to_string(max_depth) +
                             (cat.levels.empty() ? " levels at most" : " declared levels (area_levels)"));
+      // The file is refused; cut the link so that the checks after this one,
+      // which walk up the parents, end even when the areas form a cycle.
+      cat.areas[i].parent = -1;
     }
     cat.areas[i].level = level;
     if (cat.areas[i].parent >= 0) {

@@ -170,6 +170,18 @@ TEST(ConfigLoader, AreaDeeperThanTheDeclaredLevelsIsRefused) {
   EXPECT_EQ(ok.cat->levels[2].name_vi, "Xã");
 }
 
+// Found by the ingest fuzzer: areas that are each other's parent were reported,
+// then the agencies' check walked up the cycle for ever.
+TEST(ConfigLoader, AreasInACycleAreRefusedNotWalkedForEver) {
+  std::string text = with(R"({"code": "462", "name_vi": "Thị xã Quảng Trị", "parent": "45"})",
+                          R"({"code": "462", "name_vi": "Thị xã Quảng Trị", "parent": "19001"})");
+  const std::string from = R"({"code": "19001", "name_vi": "Phường 2", "parent": "461"})";
+  text.replace(text.find(from), from.size(), R"({"code": "19001", "name_vi": "Phường 2", "parent": "462"})");
+  const auto r = load_config_text(text);
+  EXPECT_FALSE(r.ok());
+  EXPECT_TRUE(has_error(r, "areas", "(or in a cycle)"));
+}
+
 // A framework is data; the nowcast must follow the one it names.
 TEST(ConfigLoader, NowcastMustMatchItsDeclaredFramework) {
   const std::string frameworks = R"("dti_frameworks": [{"id": "X", "title": "t", "total_points": 1000, "maxima_published": true,
