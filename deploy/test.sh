@@ -27,7 +27,7 @@ run_fuzzer() {
   [[ -x "$fuzz_dir/tests/fuzz/$name" ]] || return 0
   echo "== fuzzing $what for $seconds s"
   mkdir -p "$fuzz_dir/$name-corpus"
-  "$fuzz_dir/tests/fuzz/$name" -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=4096 \
+  "$fuzz_dir/tests/fuzz/$name" -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=4096 -timeout=10 \
     -artifact_prefix="$fuzz_dir/$name-crash-" "$fuzz_dir/$name-corpus" "$seeds" > "$fuzz_dir/$name.log" 2>&1 || fuzz_status=$?
   tail -n 15 "$fuzz_dir/$name.log"
   if (( fuzz_status != 0 )); then
